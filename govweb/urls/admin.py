@@ -16,6 +16,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    # The library's import endpoint for outside sites (token-authenticated, internal network).
+    path("", include("govweb.library.urls")),
 ]
 
 if settings.DEMO:

@@ -33,20 +33,27 @@ def news_column(profile):
     return ColumnPage.objects.child_of(profile.site.root_page).filter(kind="news").first()
 
 
-def test_yunyan_editor_creates_and_publishes_in_yunyan(client, yunyan, yunyan_editor):
+def test_yunyan_editor_creates_in_yunyan_and_submits_for_review(client, yunyan, yunyan_editor):
+    # Editors go through the site's 审核 → 签发 workflow (library issue): they submit, and
+    # may not publish directly.
     column = news_column(yunyan)
     url = f"/admin/pages/add/library/articlepage/{column.pk}/"
     assert client.get(url, HTTP_HOST=ADMIN_HOST).status_code == 200
-    response = client.post(url, {
+    form = {
         "title": "云岩区开展冬季消防安全专项检查",
         "slug": "winter-fire-check",
         "pub_date": "2026-11-24 09:30",
         "body-count": "0",
-        "action-publish": "publish",
-    }, HTTP_HOST=ADMIN_HOST)
+    }
+    response = client.post(url, {**form, "action-submit": "submit"}, HTTP_HOST=ADMIN_HOST)
     assert response.status_code == 302, response.content.decode()[:2000]
     page = ArticlePage.objects.get(slug="winter-fire-check")
-    assert page.live and page.get_parent().pk == column.pk
+    assert page.get_parent().pk == column.pk and not page.live
+    assert page.workflow_in_progress
+    refused = client.post(url, {**form, "slug": "winter-fire-check-2", "action-publish": "publish"},
+                          HTTP_HOST=ADMIN_HOST)
+    assert refused.status_code == 403
+    assert not ArticlePage.objects.filter(slug="winter-fire-check-2").exists()
 
 
 def test_yunyan_editor_gets_403_on_another_sites_page(client, jyj, yunyan_editor):

@@ -1,0 +1,99 @@
+"""Writes of the library: each site's editorial workflow (审核 → 签发) and import tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from wagtail.models import (
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from .models import ImportToken
+
+SIGNER_PAGE_PERMISSIONS = ["change", "publish", "lock", "unlock"]
+
+
+def signers_group_name(profile):
+    return f"{profile.organisation} signers"
+
+
+def workflow_name(profile):
+    return f"{profile.organisation} 审核签发"
+
+
+def _perm(app_label, codename):
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+@transaction.atomic
+def do_provision_site_workflow(profile):
+    """The site's default workflow: edit → 审核 (reviewers) → 签发 (signers). Idempotent.
+
+    Creates the "<site> signers" group (rights like the reviewers') and assigns the workflow
+    to the site's home page, so every page of the site goes through it.
+    """
+    signers, _ = Group.objects.get_or_create(name=signers_group_name(profile))
+    signers.permissions.add(_perm("wagtailadmin", "access_admin"))
+    root = profile.site.root_page
+    for permission_type in SIGNER_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=signers, page=root, permission=_perm("wagtailcore", f"{permission_type}_page"))
+    if profile.collection_id:
+        for app_label, codename in (("wagtaildocs", "choose_document"), ("wagtailimages", "choose_image")):
+            GroupCollectionPermission.objects.get_or_create(
+                group=signers, collection=profile.collection, permission=_perm(app_label, codename))
+    workflow, _ = Workflow.objects.get_or_create(name=workflow_name(profile))
+    steps = [(f"{profile.organisation} 审核", profile.reviewers_group), (f"{profile.organisation} 签发", signers)]
+    for order, (name, group) in enumerate(steps):
+        task = GroupApprovalTask.objects.filter(name=name).first() or GroupApprovalTask.objects.create(name=name)
+        if group is not None:
+            task.groups.set([group])
+        WorkflowTask.objects.update_or_create(workflow=workflow, task=task.task_ptr,
+                                              defaults={"sort_order": order})
+    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    return workflow
+
+
+def may_publish_directly(user, page):
+    """Only the last step of a page's workflow (签发) and cluster administrators publish directly.
+
+    Editors submit to the workflow instead. Pages outside any workflow follow Wagtail's own
+    publish permission.
+    """
+    if user.is_superuser:
+        return True
+    workflow = page.get_workflow() if page is not None else None
+    if workflow is None or not workflow.active:
+        return True
+    tasks = list(workflow.tasks.filter(active=True).specific())
+    if not tasks:
+        return True
+    last = tasks[-1]
+    groups = getattr(last, "groups", None)
+    if groups is None:
+        return True
+    return user.groups.filter(pk__in=groups.values_list("pk", flat=True)).exists()
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def do_create_import_token(profile, name):
+    """A new token for an outside site; the clear text is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    ImportToken.objects.create(site=profile, name=name, token_hash=_hash(token))
+    return token
+
+
+def token_for(clear_text):
+    if not clear_text:
+        return None
+    return (ImportToken.objects.filter(token_hash=_hash(clear_text), active=True)
+            .select_related("site__site__root_page").first())
