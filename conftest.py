@@ -14,6 +14,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         demo.load_demo()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with an empty page cache (the database is rolled back, so must it be)."""
+    from govweb.base import pagecache
+
+    pagecache.clear()
+    yield
+
+
 @pytest.fixture
 def admin_role():
     """Serve requests as the admin back end does (GOVWEB_ROLE=admin)."""

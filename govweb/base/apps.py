@@ -7,6 +7,6 @@ class BaseConfig(AppConfig):
     verbose_name = "公共组件"
 
     def ready(self):
-        from . import admin_denied, checks  # noqa: F401
+        from . import admin_denied, checks, purge  # noqa: F401
 
         admin_denied.install()

@@ -1,10 +1,14 @@
+from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 
 def unknown_site(request, status=404):
     """The Chinese 404 page for a host that is not one of the cluster's sites."""
-    html = render_to_string("404.html", {"unknown_site": True}, request=None)
+    # In Chinese whatever language the worker thread's previous request left active.
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string("404.html", {"unknown_site": True}, request=None)
     return HttpResponse(html, status=status)
 
 

@@ -97,7 +97,9 @@ def page_at(browser):
     contexts = []
 
     def open_page(width=1280, height=900):
-        context = browser.new_context(viewport={"width": width, "height": height})
+        # bypass_csp: axe-core is injected as an inline script, which the site's CSP forbids.
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      bypass_csp=True)
         contexts.append(context)
         return context.new_page()
 
