@@ -1,0 +1,25 @@
+"""Periodic jobs of the analytics app (run by `govweb scheduler`)."""
+
+from django.utils import timezone
+
+
+def ingest():
+    """Every few minutes: new log lines → Parquet, affected days re-aggregated."""
+    from .actions import do_ingest_logs
+
+    do_ingest_logs()
+
+
+def daily():
+    """Every 6 hours (idempotent): today's site scores, then the retention policy."""
+    from .actions import do_apply_retention, do_compute_scores
+    from .models import SiteScore
+
+    today = timezone.localdate()
+    if not SiteScore.objects.filter(day=today).exists() or timezone.localtime().hour < 6:
+        do_compute_scores()
+    last = getattr(daily, "_retention_day", None)
+    if last != today:
+        do_apply_retention()
+        daily._retention_day = today
+
