@@ -32,7 +32,7 @@ def prepare_demo(data_dir):
         subprocess.run([PYTHON, "-m", "django", *args], env=env, check=True, cwd=ROOT)
 
 
-def wait_for(url, host, timeout=30):
+def wait_for(url, host, timeout=180):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -59,7 +59,10 @@ def start_nginx_static(html_bytes, port):
     (work / "www").mkdir()
     (work / "www" / "index.html").write_bytes(html_bytes)
     conf = work / "nginx.conf"
+    # Workers run as root so that they can read the private temp folder (loopback-only bench).
+    user = "user root;" if os.geteuid() == 0 else ""
     conf.write_text(f"""
+{user}
 worker_processes 2;
 pid {work}/nginx.pid;
 error_log {work}/error.log;

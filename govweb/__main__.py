@@ -38,14 +38,17 @@ def bootstrap():
                        check=True)
     if _needs_sync():
         print("govweb: installing locked dependencies (uv sync --locked) …", flush=True)
-        env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV))
+        # The system certificate store: registries may sit behind an organisation's TLS proxy.
+        env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(VENV), UV_SYSTEM_CERTS="1")
         subprocess.run([str(uv), "sync", "--locked", "--quiet"], cwd=ROOT, env=env, check=True)
         STAMP.touch()
 
 
 def run_tests(args):
     """The README's test command: pytest over the whole suite."""
-    cmd = [sys.executable, "-m", "pytest", *args]
+    # Two workers: the machines have two cores; each worker loads the demo cluster once.
+    parallel = [] if any(a.startswith("-n") for a in args) else ["-n", "2", "--dist", "loadfile"]
+    cmd = [sys.executable, "-m", "pytest", *parallel, *args]
     return subprocess.run(cmd, cwd=ROOT).returncode
 
 

@@ -22,7 +22,7 @@ from .models import CityBrand, SiteProfile, SiteStatus
 
 PASSWORD_FILE_NAME = "demo-users.txt"
 # Apps whose `demo.load(profiles, now)` adds to the demo cluster, in dependency order.
-DEMO_APPS = ["library", "disclosure", "reprint", "services", "interaction", "search", "analytics"]
+DEMO_APPS = ["library", "disclosure", "reprint", "services", "interaction", "search", "analytics", "supervision"]
 
 
 def password_file():

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "govweb.interaction",
     "govweb.services",
     "govweb.analytics",
+    "govweb.supervision",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -290,7 +291,12 @@ if GOVWEB_ROLE == "admin":
 
 WAGTAIL_SITE_NAME = "govweb 政府网站集约化平台"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8001")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Admin search with Chinese segmentation (govweb.search.admin_backend wraps Wagtail's database backend).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "govweb.search.admin_backend"}}
+# Public search (govweb.search): tantivy in DATA_DIR/search unless SEARCH_URL names an
+# OpenSearch cluster (https://user:password@host:9200/index); per-address rate of searches.
+GOVWEB_SEARCH_URL = env("SEARCH_URL", "")
+GOVWEB_SEARCH_RATE_LIMIT = env("SEARCH_RATE_LIMIT", "120/m")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "ofd", "wps", "txt", "csv", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -300,6 +306,8 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+# No third-party avatar requests from the admin (blocked by the CSP anyway; leaks e-mail hashes).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "outbox"
