@@ -1,6 +1,12 @@
 """Shared fixtures: the demo cluster is loaded once per test session and rolled back per test."""
 
+import os
+
 import pytest
+
+# Playwright's sync API keeps an event loop running in the worker for the browser session;
+# Django would then refuse ORM calls in later tests of the same worker. Tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from django.test import override_settings
 
 PUBLIC_PORT = 8000
