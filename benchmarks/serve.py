@@ -32,7 +32,7 @@ def main():
         nginx = h.start_nginx_static(html, 18080)
         h.wait_for("http://127.0.0.1:18080/", host)
         rows = [
-            ("govweb public (gunicorn ×2, uncached)", h.wrk("http://127.0.0.1:18000/", host,
+            ("govweb public (gunicorn ×2, page cache on)", h.wrk("http://127.0.0.1:18000/", host,
                                                           connections=args.connections,
                                                           seconds=args.seconds)),
             ("nginx static file, same bytes", h.wrk("http://127.0.0.1:18080/", host,
