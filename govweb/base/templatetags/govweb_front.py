@@ -60,25 +60,8 @@ def cluster_hosts():
 
 @register.simple_tag(takes_context=True)
 def nav_columns(context):
-    """Menu columns of the site, without empty ones (no empty column is ever shown)."""
-    from wagtail.models import Page
-
-    columns = context.get("site_nav_columns") or []
-    if not columns:
-        return []
-    request = context.get("request")
-    cached = getattr(request, "_govweb_nav_filled", None) if request else None
-    if cached is not None:
-        return cached
-    # One query: which menu columns have at least one live, public page below them.
-    filled = []
-    for column in columns:
-        kind = getattr(column, "kind", None)
-        if kind in ("link", "service", "interaction") or Page.objects.descendant_of(column).live().exists():
-            filled.append(column)
-    if request is not None:
-        request._govweb_nav_filled = filled
-    return filled
+    """Menu columns of the site, without empty ones (built and cached by base/chrome.py)."""
+    return context.get("site_nav_columns") or ()
 
 
 @register.filter
