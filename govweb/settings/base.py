@@ -300,6 +300,8 @@ GOVWEB_SEARCH_RATE_LIMIT = env("SEARCH_RATE_LIMIT", "120/m")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "ofd", "wps", "txt", "csv", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Alt text is required at upload (accessibility, issue 4).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "govweb.base.forms.AccessibleImageForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
