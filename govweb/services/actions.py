@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from wagtail.log_actions import log
 
+from govweb.interaction.workdays import add_working_days
+
 from . import exchange
 from .models import (
     ExchangeToken,
@@ -20,7 +22,6 @@ from .models import (
     ServiceItem,
     ServiceRating,
 )
-from .workdays import add_working_days
 
 DEFAULT_FOLLOW_UP_WORKING_DAYS = 5
 # Several people behind one address (a family, an office) may rate; a flood from one may not.

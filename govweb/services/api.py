@@ -8,7 +8,7 @@ Token: `Authorization: Bearer <token>` (created with `manage services_token`).
 """
 
 import io
-import json
+import tempfile
 
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -16,9 +16,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import actions, exchange
+from .exchange_file import CatalogueFile, NotACatalogue
 from .models import ExchangeToken
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
+SPOOL_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 
 
 def _token(request):
@@ -63,15 +66,23 @@ def catalogue(request):
         length = 0
     if length > MAX_IMPORT_BYTES:
         return _error(413, "导入文件过大。")
-    try:
-        document = json.loads(request.read(MAX_IMPORT_BYTES + 1) or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, "请求体不是有效的 JSON。")
-    if not isinstance(document, dict) or document.get("format") != exchange.FORMAT_NAME \
-            or not isinstance(document.get("items"), list):
-        return _error(400, f"格式应为 {exchange.FORMAT_NAME}，且包含 items 数组。")
-    report = actions.do_import_catalogue(
-        document["items"], source=f"API:{token.name}", channel="api",
-        check_only=request.GET.get("check_only") == "1",
-    )
+    # The body goes to a temporary file (memory up to a few MB) and is imported a batch at a
+    # time: the whole document as objects would take several times its size.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
+        size = 0
+        while chunk := request.read(CHUNK_BYTES):
+            size += len(chunk)
+            if size > MAX_IMPORT_BYTES:
+                return _error(413, "导入文件过大。")
+            body.write(chunk)
+        try:
+            records = CatalogueFile.open(body)
+        except NotACatalogue:
+            return _error(400, f"格式应为 {exchange.FORMAT_NAME}，且包含 items 数组。")
+        except (ValueError, UnicodeDecodeError):
+            return _error(400, "请求体不是有效的 JSON。")
+        report = actions.do_import_catalogue(
+            records, source=f"API:{token.name}", channel="api",
+            check_only=request.GET.get("check_only") == "1",
+        )
     return JsonResponse(report.as_dict(limit=5000), json_dumps_params={"ensure_ascii": False})

@@ -8,6 +8,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from wagtail.documents import get_document_model
 
+from govweb.interaction.workdays import add_working_days
+
 from . import demo_data
 from .models import (
     ApplicationCount,
@@ -23,7 +25,6 @@ from .models import (
 )
 from .pdf import simple_pdf
 from .permissions import grant_unit_permissions
-from .workdays import add_working_days
 
 
 def item_code(profile, kind, seq):

@@ -14,6 +14,7 @@ import binascii
 import datetime as dt
 import hashlib
 import io
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.utils.file import hash_filelike
 
+from .exchange_file import FORMAT_NAME, CatalogueFile
 from .models import (
     ApplicationCount,
     Audience,
@@ -45,7 +47,6 @@ from .models import (
     missing_key_elements,
 )
 
-FORMAT_NAME = "govweb-service-catalogue"
 FORMAT_VERSION = 1
 CODE_PATTERN = r"^[0-9A-Z]{12,40}$"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -670,8 +671,25 @@ def _apply(item, clean, topics, documents, now):
     return missing
 
 
+def _codes_of(records):
+    codes = []
+    for record in records:
+        code = record.get("code") if isinstance(record, dict) else None
+        codes.append(code.strip() if isinstance(code, str) else None)
+    return codes
+
+
+def _batches(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
 def import_records(records, *, now=None, check_only=False, progress=None, batch=500):
-    """Import exchange records; returns an ImportReport. See the module docstring for the rules."""
+    """Import exchange records; returns an ImportReport. See the module docstring for the rules.
+
+    `records`: a list of record dicts, or a `CatalogueFile` (read a batch at a time).
+    """
     now = now or timezone.now()
     report = ImportReport()
     departments = department_lookup()
@@ -679,14 +697,14 @@ def import_records(records, *, now=None, check_only=False, progress=None, batch=
     documents = {}
 
     codes = {}
-    for index, record in enumerate(records):
-        code = record.get("code") if isinstance(record, dict) else None
-        if isinstance(code, str):
-            codes.setdefault(code.strip(), []).append(index)
+    for index, code in enumerate(records.codes if isinstance(records, CatalogueFile)
+                                 else _codes_of(records)):
+        if code is not None:
+            codes.setdefault(code, []).append(index)
     duplicates = {code: indexes for code, indexes in codes.items() if len(indexes) > 1}
+    del codes
 
-    for start in range(0, len(records), batch):
-        chunk = list(enumerate(records[start:start + batch], start=start))
+    for chunk in _batches(enumerate(records), batch):
         cleaned = []
         for index, record in chunk:
             clean, errors = validate_record(record, departments)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -54,6 +55,22 @@ def missing_key_elements(values, material_count, step_count):
         if not present:
             missing.append(key)
     return missing
+
+
+_choice_labels = {}
+
+
+def choice_label(choices, value):
+    """The label of a choice in the active language.
+
+    Django's get_FOO_display() translates every label of the field on each call; a guide page
+    shows 40-odd of them, so labels are translated once per language and kept.
+    """
+    key = (choices, get_language())
+    labels = _choice_labels.get(key)
+    if labels is None:
+        labels = _choice_labels[key] = {value: str(label) for value, label in choices.choices}
+    return labels.get(value, value)
 
 
 class IncompleteGuideError(ValidationError):
@@ -186,7 +203,8 @@ class ServiceItem(DraftStateMixin, RevisionMixin, ClusterableModel):
                                db_index=True)
     view_count = models.PositiveIntegerField(_("浏览次数"), default=0, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Indexed: the latest save time is part of the catalogue pages' cache key (queries.py).
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("办事指南")
@@ -236,6 +254,18 @@ class ServiceItem(DraftStateMixin, RevisionMixin, ClusterableModel):
         if (self.statutory_limit_days is not None and self.promised_limit_days is not None
                 and self.promised_limit_days > self.statutory_limit_days):
             raise ValidationError({"promised_limit_days": _("承诺办结时限不能长于法定办结时限。")})
+
+    @property
+    def kind_label(self):
+        return choice_label(ServiceKind, self.kind)
+
+    @property
+    def audience_label(self):
+        return choice_label(Audience, self.audience)
+
+    @property
+    def online_depth_label(self):
+        return choice_label(OnlineDepth, self.online_depth)
 
     @property
     def materials_for_display(self):
@@ -322,6 +352,22 @@ class ServiceMaterial(Orderable):
 
     def __str__(self):
         return self.name
+
+    @property
+    def form_label(self):
+        return choice_label(MaterialForm, self.form)
+
+    @property
+    def medium_label(self):
+        return choice_label(MaterialMedium, self.medium)
+
+    @property
+    def seal_label(self):
+        return choice_label(SealRequirement, self.seal)
+
+    @property
+    def source_label(self):
+        return choice_label(MaterialSource, self.source)
 
 
 class ServiceStep(Orderable):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
@@ -41,24 +42,119 @@ def for_audience(items, audience):
     return items.filter(audience__in=[audience, Audience.BOTH])
 
 
-def topics_with_counts(items, kind):
-    """Topics of a kind with how many of `items` they hold (empty ones left out)."""
-    counts = dict(
-        items.filter(topics__kind=kind).values_list("topics").annotate(n=Count("pk", distinct=True))
-        .values_list("topics", "n")
-    )
-    topics = list(ServiceTopic.objects.filter(kind=kind, pk__in=counts))
-    for topic in topics:
+# Up to this many items the A–Z page lists them all; a bigger catalogue gets a page per letter.
+A_TO_Z_ON_ONE_PAGE = 300
+OTHER_INITIAL, OTHER_SLUG = "#", "qita"
+
+
+def letter_slug(letter):
+    return OTHER_SLUG if letter == OTHER_INITIAL else letter
+
+
+def initial_of_slug(slug):
+    """The initial a letter page lists ("qita" → "#"), or None for anything else."""
+    if slug == OTHER_SLUG:
+        return OTHER_INITIAL
+    return slug if len(slug) == 1 and "A" <= slug <= "Z" else None
+
+
+def topic_counts(items, kind=None):
+    """{topic pk: how many of `items` it holds}, counted on the link table alone (each link is
+    one item, so no DISTINCT), for one kind or every kind at once."""
+    links = ServiceItem.topics.through.objects.filter(serviceitem__in=items.values("pk"))
+    if kind is not None:
+        links = links.filter(servicetopic__kind=kind)
+    return dict(links.values_list("servicetopic").annotate(n=Count("pk")).values_list("servicetopic", "n"))
+
+
+def topics_by_kind(counts, kinds):
+    """{kind: [topics with some items, each with `item_count`]} from `topic_counts`."""
+    grouped = {kind: [] for kind in kinds}
+    for topic in ServiceTopic.objects.filter(kind__in=kinds, pk__in=list(counts)):
         topic.item_count = counts[topic.pk]
-    return topics
+        grouped[topic.kind].append(topic)
+    return grouped
 
 
-def departments_with_counts(items):
-    counts = dict(items.values_list("department").annotate(n=Count("pk")).values_list("department", "n"))
-    units = list(SiteProfile.objects.filter(pk__in=counts).order_by("id"))
+def unit_counts(items):
+    """Totals and per-unit counts of `items` in one query: ({total, fully_online}, {unit pk: n})."""
+    per_unit, totals = {}, {"total": 0, "fully_online": 0}
+    for unit, n, online in (items.order_by().values_list("department")
+                            .annotate(n=Count("pk"), online=Count("pk", filter=Q(online_depth=OnlineDepth.FULL)))
+                            .values_list("department", "n", "online")):
+        per_unit[unit] = n
+        totals["total"] += n
+        totals["fully_online"] += online
+    return totals, per_unit
+
+
+def departments_with_counts(counts):
+    """Units with some items, each with `item_count` (`counts`: {unit pk: n})."""
+    units = list(SiteProfile.objects.filter(pk__in=list(counts)).order_by("id"))
     for unit in units:
         unit.item_count = counts[unit.pk]
     return units
+
+
+def letter_counts(items):
+    """{initial: how many of `items`} ("" counted as "#")."""
+    counts = {}
+    for initial, n in items.order_by().values_list("initial").annotate(n=Count("pk")).values_list("initial", "n"):
+        letter = initial or OTHER_INITIAL
+        counts[letter] = counts.get(letter, 0) + n
+    return counts
+
+
+def catalogue_stamp():
+    """Changes whenever a guide is saved, published, unpublished or deleted: the number of
+    live guides and the latest save time (an index read each)."""
+    live = ServiceItem.objects.filter(live=True).count()
+    latest = ServiceItem.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    return f"{live}-{latest.timestamp() if latest else 0}"
+
+
+class CatalogueCounts:
+    """The counts the catalogue pages show for one site (and audience), kept in the cache.
+
+    They are aggregates over every item of the site — tens of milliseconds for a portal with
+    20,000 guides — yet change only when a guide does, so each is computed once per
+    `catalogue_stamp()`; COUNTS_SECONDS bounds staleness should a write bypass `save()`.
+    """
+
+    COUNTS_SECONDS = 300
+
+    def __init__(self, profile, audience=""):
+        self.items = catalogue_for(profile)
+        if audience:
+            self.items = for_audience(self.items, audience)
+        self.scope = f"{profile.pk if profile else '-'}:{audience}"
+        self._stamp = None
+
+    def _cached(self, part, compute):
+        if self._stamp is None:
+            self._stamp = catalogue_stamp()
+        key = f"services:counts:{part}:{self.scope}:{self._stamp}"
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, self.COUNTS_SECONDS)
+        return value
+
+    def units(self):
+        """({total, fully_online}, {unit pk: n})."""
+        return self._cached("units", lambda: unit_counts(self.items))
+
+    def topics(self, kinds):
+        """{kind: [topics with `item_count`]} (topic names read fresh, counts cached)."""
+        kind = kinds[0] if len(kinds) == 1 else None
+        counts = self._cached(f"topics-{kind or 'all'}", lambda: topic_counts(self.items, kind))
+        return topics_by_kind(counts, kinds)
+
+    def letters(self):
+        """[(letter, slug, count)] in letter order, "#" (not a pinyin letter) last."""
+        counts = self._cached("letters", lambda: letter_counts(self.items))
+        return [(letter, letter_slug(letter), counts[letter])
+                for letter in sorted(counts, key=lambda letter: (letter == OTHER_INITIAL, letter))]
 
 
 def most_viewed(items, limit=10):
@@ -66,11 +162,12 @@ def most_viewed(items, limit=10):
 
 
 def a_to_z(items):
-    """[(letter, [items])] in letter order, items by name within a letter."""
+    """[(letter, slug, [items])] in letter order, items by name within a letter."""
     groups = {}
     for item in items.order_by("initial", "name").only("code", "name", "initial", "department"):
-        groups.setdefault(item.initial or "#", []).append(item)
-    return sorted(groups.items(), key=lambda pair: (pair[0] == "#", pair[0]))
+        groups.setdefault(item.initial or OTHER_INITIAL, []).append(item)
+    return [(letter, letter_slug(letter), groups[letter])
+            for letter in sorted(groups, key=lambda letter: (letter == OTHER_INITIAL, letter))]
 
 
 def search_catalogue(items, query):
@@ -249,9 +346,3 @@ def card_of(item):
         "phone": item.phone, "apply_url": item.online_url,
         "guide_url": reverse("services:guide", args=[item.code]),
     }
-
-
-def home_counts(items):
-    return items.aggregate(total=Count("pk"),
-                           fully_online=Count("pk", filter=Q(online_depth=OnlineDepth.FULL)))
-

@@ -17,6 +17,7 @@ urlpatterns = [
     path("banshi/fenlei/<slug:slug>/", views.topic, name="topic"),
     path("banshi/bumen/<int:pk>/", views.department, name="department"),
     path("banshi/zimu/", views.a_to_z, name="a_to_z"),
+    path("banshi/zimu/<str:letter>/", views.letter, name="letter"),
     path("banshi/remen/", views.popular, name="popular"),
     path("banshi/shixiang/", views.listing, name="listing"),
     path("banshi/shixiang/<str:code>/", views.guide, name="guide"),

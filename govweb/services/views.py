@@ -38,14 +38,14 @@ def _catalogue(request):
     return profile, queries.catalogue_for(profile)
 
 
-def _paginate(request, items):
-    paginator = Paginator(items.order_by("code"), PER_PAGE)
+def _paginate(request, items, order=("code",)):
+    paginator = Paginator(items.order_by(*order), PER_PAGE)
     return paginator.get_page(request.GET.get("page"))
 
 
-def _listing(request, *, title, items, intro="", topics=None, current=""):
+def _listing(request, *, title, items, intro="", topics=None, current="", order=("code",)):
     query = request.GET.get("q", "").strip()[:50]
-    page = _paginate(request, queries.search_catalogue(items, query))
+    page = _paginate(request, queries.search_catalogue(items, query), order)
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "services/listing.html", {
@@ -58,23 +58,28 @@ def _listing(request, *, title, items, intro="", topics=None, current=""):
 def home(request):
     """办事服务首页: by audience, life event, theme and department; most viewed; A–Z."""
     profile, items = _catalogue(request)
+    counts = queries.CatalogueCounts(profile)
+    totals, per_unit = counts.units()
+    topics = counts.topics([TopicKind.PERSON, TopicKind.LEGAL, TopicKind.THEME])
+    is_portal = queries.is_portal(profile)
     return render(request, "services/home.html", {
-        "counts": queries.home_counts(items),
-        "person_events": queries.topics_with_counts(items, TopicKind.PERSON),
-        "legal_events": queries.topics_with_counts(items, TopicKind.LEGAL),
-        "themes": queries.topics_with_counts(items, TopicKind.THEME),
-        "departments": queries.departments_with_counts(items) if queries.is_portal(profile) else [],
+        "counts": totals,
+        "person_events": topics[TopicKind.PERSON],
+        "legal_events": topics[TopicKind.LEGAL],
+        "themes": topics[TopicKind.THEME],
+        "departments": queries.departments_with_counts(per_unit) if is_portal else [],
         "popular": queries.most_viewed(items, 10),
-        "is_portal": queries.is_portal(profile),
+        "is_portal": is_portal,
     })
 
 
 def audience(request, audience):
     """个人办事 / 法人办事: the audience's life events, then its services."""
-    _profile, items = _catalogue(request)
+    profile, items = _catalogue(request)
     items = queries.for_audience(items, audience)
     individual = audience == Audience.INDIVIDUAL
-    events = queries.topics_with_counts(items, TopicKind.PERSON if individual else TopicKind.LEGAL)
+    kind = TopicKind.PERSON if individual else TopicKind.LEGAL
+    events = queries.CatalogueCounts(profile, audience).topics([kind])[kind]
     return _listing(request, title=_("个人办事") if individual else _("法人办事"), items=items,
                     topics=events, current=audience if individual else "legal")
 
@@ -101,8 +106,24 @@ def listing(request):
 
 
 def a_to_z(request):
+    """按字母: the letters with their counts; every item too while the catalogue is small."""
+    profile, items = _catalogue(request)
+    letters = queries.CatalogueCounts(profile).letters()
+    small = sum(n for _letter, _slug, n in letters) <= queries.A_TO_Z_ON_ONE_PAGE
+    return render(request, "services/a_to_z.html", {
+        "letters": letters, "groups": queries.a_to_z(items) if small else None,
+    })
+
+
+def letter(request, letter):
+    """One letter of the A–Z index, by name, a page at a time."""
+    initial = queries.initial_of_slug(letter)
+    if initial is None:
+        raise Http404
     _profile, items = _catalogue(request)
-    return render(request, "services/a_to_z.html", {"groups": queries.a_to_z(items)})
+    title = _("其他") if initial == queries.OTHER_INITIAL else initial
+    return _listing(request, title=_("按字母查找：%(letter)s") % {"letter": title},
+                    items=items.filter(initial=initial), current="a_to_z", order=("name", "code"))
 
 
 def popular(request):

@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from wagtail.documents import get_document_model
 
@@ -183,6 +183,40 @@ def test_cli_export_and_import(tmp_path):
     assert "新增 1" in text and "失败 1" in text and "code" in text
 
 
+def test_a_file_is_imported_record_by_record_with_the_same_rules(tmp_path, monkeypatch):
+    """The CLI reads the file a chunk at a time: records cut across chunks arrive whole, and the
+    duplicate check still sees the whole file."""
+    from govweb.services import exchange_file
+
+    monkeypatch.setattr(exchange_file, "CHUNK", 100)  # every record spans several chunks
+    records = [a_record(), a_record(code="11520100009425742J208802000000", name="教师资格证书补发"),
+               a_record(code="11520100009425742J208803000000"),
+               a_record(code="11520100009425742J208803000000", name="重复")]
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps({"items": records, "format": exchange.FORMAT_NAME, "version": 1},
+                               ensure_ascii=False, indent=1), encoding="utf-8")
+    with open(path, "rb") as handle:
+        catalogue = exchange_file.CatalogueFile.open(handle)
+        assert list(catalogue) == records and len(catalogue) == 4
+        report = actions.do_import_catalogue(catalogue)
+    assert (report.created, report.failed) == (2, 2)
+    assert [entry["status"] for entry in report.entries] == ["created", "created", "failed", "failed"]
+    assert ServiceItem.objects.get(code=records[1]["code"]).name == "教师资格证书补发"
+
+
+def test_cli_refuses_a_file_that_is_not_a_catalogue(tmp_path):
+    count = ServiceItem.objects.count()
+    broken = json.dumps({"format": exchange.FORMAT_NAME, "items": [a_record()]})[:-40]
+    for name, text in (("broken.json", broken),
+                       ("other.json", json.dumps({"items": [a_record()]})),
+                       ("trailing.json", json.dumps({"format": exchange.FORMAT_NAME, "items": []}) + "x")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(CommandError):
+            call_command("services_import", str(path), "--no-progress", stdout=io.StringIO())
+    assert ServiceItem.objects.count() == count
+
+
 def test_api_needs_a_token_and_import_rights(client):
     host = host_of("portal")
     url = "/banshi/api/v1/catalogue.json"
@@ -199,5 +233,8 @@ def test_api_needs_a_token_and_import_rights(client):
     assert response.status_code == 200 and response.json()["created"] == 1
     assert client.post(url, "{", content_type="application/json", HTTP_HOST=host,
                        HTTP_AUTHORIZATION=f"Bearer {writer}").status_code == 400
+    not_ours = client.post(url, json.dumps({"items": [a_record()]}), content_type="application/json",
+                           HTTP_HOST=host, HTTP_AUTHORIZATION=f"Bearer {writer}")
+    assert not_ours.status_code == 400 and "items" in not_ours.json()["error"]
     schema = client.get("/banshi/api/v1/schema.json", HTTP_HOST=host).json()
     assert "code" in schema["properties"]["items"]["items"]["required"]

@@ -28,6 +28,27 @@ def test_services_home_on_the_portal_shows_every_unit(client):
         assert event in html
 
 
+def test_catalogue_counts_follow_every_change_to_a_guide(client):
+    def total():
+        html = client.get("/banshi/", HTTP_HOST=PORTAL).content.decode()
+        return int(html.split("共 ")[1].split(" 项服务事项")[0])
+
+    live = ServiceItem.objects.filter(live=True).count()
+    assert total() == live
+    item = item_named("就业登记")
+    item.unpublish()
+    assert total() == live - 1
+    birth = ServiceTopic.objects.get(kind="person", name="出生")
+    births = birth.items.filter(live=True).count()
+    assert not item.topics.filter(pk=birth.pk).exists()
+    item.refresh_from_db()
+    item.topics.add(birth)
+    item.save_revision().publish()
+    assert total() == live
+    html = client.get("/banshi/", HTTP_HOST=PORTAL).content.decode()
+    assert f"出生<span class=\"count\">{births + 1} 项" in html
+
+
 def test_a_unit_site_shows_only_its_own_services(client):
     response = client.get("/banshi/shixiang/", HTTP_HOST=JYJ)
     html = response.content.decode()
@@ -49,6 +70,10 @@ def test_guide_page_tells_everything_before_going(client):
     assert "0851-12329" in html
     assert "住房公积金提取申请表" in html
     assert "空白表格" in html and "填写说明" in html and "示例样表" in html
+    first = item.materials.first()
+    for label in (item.get_audience_display(), item.get_online_depth_display(),
+                  first.get_form_display(), first.get_source_display()):
+        assert f">{label}" in html or f"{label}，" in html
     assert item.online_url in html
     material = item.materials.get(name="住房公积金提取申请表")
     download = client.get(material.sample.url, HTTP_HOST=PORTAL)
@@ -96,6 +121,17 @@ def test_browse_by_audience_life_event_theme_department_and_letter(client):
     az = client.get("/banshi/zimu/", HTTP_HOST=PORTAL).content.decode()
     assert 'id="letter-Z"' in az and "住房公积金个人住房贷款" in az
     assert client.get(f"/banshi/bumen/{rsj.pk}/", HTTP_HOST=JYJ).status_code == 404
+
+
+def test_a_big_catalogue_gets_a_page_per_letter(client, monkeypatch):
+    monkeypatch.setattr(queries, "A_TO_Z_ON_ONE_PAGE", 5)
+    az = client.get("/banshi/zimu/", HTTP_HOST=PORTAL).content.decode()
+    assert 'href="/banshi/zimu/Z/"' in az and "住房公积金个人住房贷款" not in az
+    z_count = ServiceItem.objects.filter(live=True, initial="Z").count()
+    assert f"（{z_count} 项）" in az
+    page = client.get("/banshi/zimu/Z/", HTTP_HOST=PORTAL).content.decode()
+    assert "住房公积金个人住房贷款" in page and "教师资格认定" not in page
+    assert client.get("/banshi/zimu/zz/", HTTP_HOST=PORTAL).status_code == 404
 
 
 def test_most_viewed_lists_the_most_viewed_first(client):

@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import Progress
 
-from govweb.services import actions, exchange
+from govweb.services import actions
+from govweb.services.exchange_file import CatalogueFile, NotACatalogue
 
 
 class Command(BaseCommand):
@@ -21,13 +22,20 @@ class Command(BaseCommand):
 
     def handle(self, path, check_only, report, no_progress, **options):
         try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"))
+            handle = open(path, "rb")
+        except OSError as error:
+            raise CommandError(f"无法读取 {path}：{error}") from error
+        with handle:
+            self._import(handle, path, check_only, report, no_progress)
+
+    def _import(self, handle, path, check_only, report, no_progress):
+        try:
+            # Read a batch at a time: a whole catalogue would take several times its size.
+            records = CatalogueFile.open(handle)
+        except NotACatalogue as error:
+            raise CommandError(f"{path} {error}。") from error
         except (OSError, ValueError) as error:
             raise CommandError(f"无法读取 {path}：{error}") from error
-        if not isinstance(document, dict) or document.get("format") != exchange.FORMAT_NAME \
-                or not isinstance(document.get("items"), list):
-            raise CommandError(f"{path} 不是 {exchange.FORMAT_NAME} 格式（缺少 format 或 items）。")
-        records = document["items"]
         with Progress(disable=no_progress, transient=True) as progress:
             task = progress.add_task("导入", total=len(records))
             result = actions.do_import_catalogue(
