@@ -196,6 +196,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": DATA_DIR / "cache",
+            # Django's default of 300 entries would evict cached pages and guide bodies of a
+            # city's cluster constantly (and culling scans the directory on every write).
+            "OPTIONS": {"MAX_ENTRIES": int(env("GOVWEB_CACHE_MAX_ENTRIES", "200000"))},
         }
     }
     TASKS = {
