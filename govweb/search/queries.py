@@ -9,8 +9,10 @@ import html
 import re
 import threading
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
@@ -162,25 +164,39 @@ def build_groups(words, synonyms, engine=None, query=""):
 
 
 # --- snippets -----------------------------------------------------------------------------
+@lru_cache(maxsize=512)
+def _words_pattern(words):
+    """One regular expression for a query's words, longest first (compiled once per query)."""
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
+
+
 def highlight(text, words, length=SNIPPET_CHARS, whole=False):
     """Escaped text with <mark> around the query words, cut to the best window."""
     if not text:
         return ""
-    words = sorted({w for w in words if w}, key=len, reverse=True)
+    words = frozenset(w for w in words if w)
     if not words:
         snippet = text if whole else text[:length]
         return html.escape(snippet) + ("…" if not whole and len(text) > length else "")
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    pattern = _words_pattern(words)
     start = 0
     if not whole and len(text) > length:
+        # The window (starting a little before a match) that shows the most different words.
+        matches = [(m.start(), m.end(), m.group(0).lower()) for m in pattern.finditer(text)]
+        starts = [s for s, _e, _w in matches]
         best, best_score = 0, -1
-        matches = list(pattern.finditer(text))
-        for m in matches[:50]:
-            window_start = max(0, m.start() - 20)
-            window = text[window_start:window_start + length]
-            score = len({x.lower() for x in pattern.findall(window)})
-            if score > best_score:
-                best, best_score = window_start, score
+        for first in starts[:50]:
+            window_start = max(0, first - 20)
+            window_end = window_start + length
+            seen = set()
+            for s, e, word in matches[bisect_left(starts, window_start):]:
+                if s >= window_end:
+                    break
+                if e <= window_end:
+                    seen.add(word)
+            if len(seen) > best_score:
+                best, best_score = window_start, len(seen)
         start = best
     snippet = text if whole else text[start:start + length]
     out, last = [], 0
@@ -338,7 +354,7 @@ def search(params, engine=None):
             title_html=highlight(hit.title, highlight_words, whole=True),
             snippet_html=highlight(hit.text, highlight_words),
             type=hit.type,
-            type_label=TYPE_LABELS.get(hit.type) or hit.meta.get("type_label") or hit.type,
+            type_label=str(TYPE_LABELS.get(hit.type) or hit.meta.get("type_label") or hit.type),
             site=hit.site, site_name=settings.site_names.get(hit.site, hit.site),
             topic=hit.topic, date=hit.date, meta=hit.meta, position=i, score=hit.score,
         ))

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -82,6 +82,9 @@ def _decorate(outcome, log):
     p = outcome.params
     for item in outcome.results:
         item.link = click_url(log, item.key, item.position) if log else item.url
+        if item.date:  # formatted here once: the template's date filter costs more
+            local = timezone.localtime(item.date) if timezone.is_aware(item.date) else item.date
+            item.date_iso, item.date_text = local.isoformat(), local.strftime("%Y-%m-%d")
     for facet in outcome.facets:
         name = facet["field"]
         current = [str(v) for v in p.filters.get(name, [])]

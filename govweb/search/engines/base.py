@@ -53,6 +53,7 @@ class EngineQuery:
     offset: int = 0
     limit: int = 10
     facets: bool = True
+    fields: tuple | None = None     # text fields to match; None: title, keywords and body
 
 
 @dataclass

@@ -66,9 +66,10 @@ class OpenSearchEngine(SearchEngine):
         return cls(client, index)
 
     # --- query building ------------------------------------------------------------------
-    def _token(self, token):
+    def _token(self, token, fields=None):
         return {"multi_match": {"query": token, "type": "best_fields", "operator": "and",
-                                "fields": [f"{f}^{b:g}" for f, b in FIELD_BOOSTS.items()]}}
+                                "fields": [f"{f}^{b:g}" for f, b in FIELD_BOOSTS.items()
+                                           if fields is None or f in fields]}}
 
     def _text_query(self, query):
         groups = []
@@ -78,9 +79,10 @@ class OpenSearchEngine(SearchEngine):
                 if not tokens:
                     continue
                 if len(tokens) == 1:
-                    alternatives.append(self._token(tokens[0]))
+                    alternatives.append(self._token(tokens[0], query.fields))
                 else:
-                    alternatives.append({"bool": {"must": [self._token(t) for t in tokens]}})
+                    alternatives.append({"bool": {"must": [
+                        self._token(t, query.fields) for t in tokens]}})
             if alternatives:
                 groups.append((group.optional, alternatives[0] if len(alternatives) == 1 else
                                {"bool": {"should": alternatives, "minimum_should_match": 1}}))

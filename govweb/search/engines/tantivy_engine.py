@@ -3,6 +3,11 @@
 One writer at a time per index (tantivy's lock file; other processes wait and retry), any
 number of readers; a reader notices another process's commit by the index's meta.json changing
 and reloads at its next search.
+
+A search is two passes over the matching documents: ranking (top hits and the total) and one
+aggregation request for every facet. tantivy releases the interpreter lock while aggregating,
+so the facet pass runs on a helper thread beside the ranking: on a machine with a free core a
+search costs the longer of the two passes instead of their sum.
 """
 
 import json
@@ -10,6 +15,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tantivy
@@ -22,6 +28,22 @@ SCHEMA_VERSION = 1
 FIELD_BOOSTS = {"title": 4.0, "keywords": 2.0, "body": 1.0}
 STORED_TEXT_CHARS = 1500
 WRITER_LOCK_WAIT_SECONDS = 600
+FACET_SIZE = 50
+
+_facet_threads = {"pid": None, "pool": None}
+_facet_threads_lock = threading.Lock()
+
+
+def _facet_pool():
+    # Created in the process that searches (gunicorn forks workers: threads do not survive).
+    # Enough threads for every request thread of a gthread worker to count its facets at
+    # once, as it could before; threads are only started when needed.
+    if _facet_threads["pid"] != os.getpid():
+        with _facet_threads_lock:
+            if _facet_threads["pid"] != os.getpid():
+                _facet_threads.update(pid=os.getpid(), pool=ThreadPoolExecutor(
+                    max_workers=8, thread_name_prefix="govweb-search-facets"))
+    return _facet_threads["pool"]
 
 
 def _schema():
@@ -82,11 +104,12 @@ class TantivyEngine(SearchEngine):
     def _term(self, field, value):
         return tantivy.Query.term_query(self.schema, field, value)
 
-    def _token_query(self, token):
-        return tantivy.Query.boolean_query([
+    def _token_query(self, token, fields=None):
+        clauses = [
             (tantivy.Occur.Should, tantivy.Query.boost_query(self._term(field, token), boost))
-            for field, boost in FIELD_BOOSTS.items()
-        ])
+            for field, boost in FIELD_BOOSTS.items() if fields is None or field in fields
+        ]
+        return clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
 
     def _text_query(self, query):
         groups = []
@@ -96,10 +119,11 @@ class TantivyEngine(SearchEngine):
                 if not tokens:
                     continue
                 if len(tokens) == 1:
-                    alternatives.append(self._token_query(tokens[0]))
+                    alternatives.append(self._token_query(tokens[0], query.fields))
                 else:
                     alternatives.append(tantivy.Query.boolean_query(
-                        [(tantivy.Occur.Must, self._token_query(t)) for t in tokens]))
+                        [(tantivy.Occur.Must, self._token_query(t, query.fields))
+                         for t in tokens]))
             if alternatives:
                 groups.append((group.optional, alternatives[0] if len(alternatives) == 1 else
                                tantivy.Query.boolean_query(
@@ -128,20 +152,59 @@ class TantivyEngine(SearchEngine):
             return text_query
         return tantivy.Query.boolean_query(clauses)
 
+    @staticmethod
+    def _filter_text(filters, skip):
+        """The filters but `skip` as an aggregation filter (tantivy query syntax), or None
+        when a value cannot be quoted safely (then the facets are counted pass by pass)."""
+        parts = []
+        for field, values in filters.items():
+            if field == skip or not values:
+                continue
+            if field == "year":
+                terms = [f"year:{int(v)}" for v in values]
+            elif any('"' in str(v) or "\\" in str(v) for v in values):
+                return None
+            else:
+                terms = [f'{field}:"{v}"' for v in values]
+            parts.append("(" + " OR ".join(terms) + ")")
+        return " AND ".join(parts)
+
     def _facets(self, searcher, text_query, filters):
-        aggs = {name: {"terms": {"field": name, "size": 50}} for name in FACET_FIELDS}
+        """Counts per facet value; each facet counts under every filter but its own, so that
+        a choice can be changed. One aggregation request over the text query's matches."""
+        terms = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS}
+        request = {}
+        for name in FACET_FIELDS:
+            others = self._filter_text(filters, skip=name)
+            if others is None:
+                return self._facets_pass_by_pass(searcher, text_query, filters)
+            request[name] = (terms[name] if not others else
+                             {"filter": others, "aggs": {"values": terms[name]}})
+        try:
+            result = searcher.aggregate(text_query, request)
+        except ValueError:  # a filter tantivy's parser refused: never an error page
+            logger.warning("facet filter not parsed: %r", filters)
+            return self._facets_pass_by_pass(searcher, text_query, filters)
         facets = {}
-        # Each facet counts under every filter but its own, so that a choice can be changed.
+        for name in FACET_FIELDS:
+            buckets = result[name]["buckets"] if "buckets" in result[name] else (
+                result[name]["values"]["buckets"])
+            facets[name] = [(b["key"], b["doc_count"]) for b in buckets]
+        return facets
+
+    def _facets_pass_by_pass(self, searcher, text_query, filters):
+        terms = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACET_FIELDS}
+        facets = {}
         unfiltered = [f for f in FACET_FIELDS if not filters.get(f)]
         if unfiltered:
             q = self._with_filters(text_query, filters)
-            result = searcher.aggregate(q, {f: aggs[f] for f in unfiltered})
+            result = searcher.aggregate(q, {f: terms[f] for f in unfiltered})
             for f in unfiltered:
                 facets[f] = [(b["key"], b["doc_count"]) for b in result[f]["buckets"]]
         for f in FACET_FIELDS:
             if filters.get(f):
                 q = self._with_filters(text_query, filters, skip=f)
-                result = searcher.aggregate(q, {f: aggs[f]})
+                result = searcher.aggregate(q, {f: terms[f]})
                 facets[f] = [(b["key"], b["doc_count"]) for b in result[f]["buckets"]]
         return facets
 
@@ -149,13 +212,16 @@ class TantivyEngine(SearchEngine):
         searcher = self.searcher()
         text_query = self._text_query(query)
         full = self._with_filters(text_query, query.filters)
+        facets = None
+        if query.facets:
+            facets = _facet_pool().submit(self._facets, searcher, text_query, query.filters)
         kwargs = {}
         if query.sort == "date":
             kwargs = {"order_by_field": "date", "order": tantivy.Order.Desc}
         result = searcher.search(full, limit=query.limit, offset=query.offset, count=True, **kwargs)
         hits = [self._hit(searcher.doc(address), score) for score, address in result.hits]
-        facets = self._facets(searcher, text_query, query.filters) if query.facets else {}
-        return EngineResult(total=result.count or 0, hits=hits, facets=facets)
+        return EngineResult(total=result.count or 0, hits=hits,
+                            facets=facets.result() if facets is not None else {})
 
     def _hit(self, doc, score=0.0):
         shown = json.loads(bytes(doc.get_first("shown") or b"{}").decode("utf-8"))

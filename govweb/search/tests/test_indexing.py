@@ -2,11 +2,13 @@
 
 import time
 
+import pytest
 from django.core.management import call_command
 
 from conftest import host_of
-from govweb.search import documents, jobs
+from govweb.search import documents, jobs, tasks
 from govweb.search.engines import get_engine
+from govweb.search.models import SearchLog
 
 from .conftest import search
 
@@ -56,3 +58,79 @@ def test_rebuild_command_matches_the_database(capsys):
     assert engine.count() == before == sum(1 for _ in documents.iter_all_documents())
     assert "已索引" in capsys.readouterr().out
     assert jobs.index_drift(engine) == ([], [])
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Index tasks queued by the signal handlers, in order (they still run, as the worker
+    would run them)."""
+    calls = []
+
+    class Recorder:
+        def __init__(self, name, task):
+            self.name, self.task = name, task
+
+        def enqueue(self, *args):
+            calls.append((self.name, args))
+            return self.task.enqueue(*args)
+
+    for name in ("index_page", "index_subtree", "remove_from_index", "index_item"):
+        monkeypatch.setattr(tasks, name, Recorder(name, getattr(tasks, name)))
+    return calls
+
+
+def test_saving_what_search_does_not_index_queues_nothing(
+        queued, django_capture_on_commit_callbacks):
+    from govweb.interaction.models import Message
+
+    message = Message.objects.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        message.title += "（补充）"
+        message.save()
+        log = SearchLog.objects.create(query="公积金", scope="cluster", sort="relevance",
+                                       page=1, result_count=3, visitor="0" * 16)
+        log.delete()
+    assert queued == []
+
+
+def test_publishing_a_renamed_page_queues_one_task_and_reindexes_it(
+        publish_article, queued, django_capture_on_commit_callbacks):
+    page = publish_article("yunyan", "云岩区开通电梯维保热线", "电梯维保热线开通。")
+    assert queued == [("index_page", (page.pk,))]
+    queued.clear()
+    page.title, page.slug = "云岩区开通电梯维保服务热线", "dianti-weibao-rexian"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    assert queued == [("index_subtree", (page.pk,))]
+    hit = get_engine().get(f"page:{page.pk}")
+    assert hit.title == "云岩区开通电梯维保服务热线"
+    assert hit.url.endswith("/dianti-weibao-rexian/")
+
+
+def test_deleting_a_page_queues_one_removal(
+        publish_article, queued, django_capture_on_commit_callbacks):
+    page = publish_article("nanming", "南明区公布夜市摊位申请结果", "夜市摊位申请结果公布。")
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        page.delete()
+    assert queued == [("remove_from_index", ([f"page:{page.pk}"],))]
+    assert get_engine().get(f"page:{page.pk}") is None
+
+
+def test_index_work_of_a_rolled_back_transaction_is_dropped(
+        publish_article, queued, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    page = publish_article("gaoxin", "高新区发布人才公寓申请指南", "人才公寓申请指南发布。")
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                page.slug = "rencai-gongyu"
+                page.save_revision().publish()
+                raise RuntimeError("editor's save failed")
+        except RuntimeError:
+            pass
+        page.refresh_from_db()
+        page.save_revision().publish()
+    assert queued == [("index_page", (page.pk,))]

@@ -36,6 +36,29 @@ def test_filter_by_type_and_site_narrows_results(client):
     assert {r["site"] for r in only_jyj["results"]} == {"jyj"}
 
 
+def test_each_facet_counts_under_every_filter_but_its_own(client):
+    host = host_of("portal")
+
+    def facets(data):
+        return {f["field"]: {v["value"]: v["count"] for v in f["values"]} for f in data["facets"]}
+
+    topic = next(iter(facets(search(client, host, q="教育"))["topic"]))  # e.g. 教育、文化
+    both = search(client, host, q="教育", type="notice", topic=topic)
+    only_type = search(client, host, q="教育", type="notice")
+    only_topic = search(client, host, q="教育", topic=topic)
+    assert both["total"] > 0
+    # Other types stay countable (and choosable) while one type is chosen, and so on.
+    assert facets(both)["type"] == facets(only_topic)["type"]
+    assert facets(both)["topic"] == facets(only_type)["topic"]
+    assert facets(both)["type"]["notice"] == facets(both)["topic"][topic] == both["total"]
+    assert sum(facets(both)["site"].values()) == both["total"]
+
+
+def test_a_filter_value_with_query_syntax_finds_nothing_without_error(client):
+    data = search(client, host_of("portal"), q="教育", topic='教育" OR type:"news\\')
+    assert data["total"] == 0 and data["results"] == []
+
+
 def test_scope_this_site_only(client):
     data = search(client, host_of("jyj"), q="招生", scope="site")
     assert data["total"] > 0
