@@ -4,6 +4,8 @@ Variables (all optional):
   GOVWEB_ANALYTICS_NGINX_LOGS   comma-separated globs of nginx access logs to ingest
   GOVWEB_ANALYTICS_APP_LOG      1 (default) = the public role writes its own access log
   GOVWEB_ANALYTICS_INGEST_EVERY seconds between ingestion runs of the scheduler (300)
+  GOVWEB_ANALYTICS_MEMORY_LIMIT DuckDB memory limit of an ingestion run ("4GB"; it spills to
+                                DATA_DIR/analytics/tmp beyond it; empty = DuckDB's default)
 """
 
 import os
@@ -54,3 +56,7 @@ def app_log_enabled():
 
 def ingest_every_seconds():
     return int(_get("ANALYTICS_INGEST_EVERY", "300"))
+
+
+def memory_limit():
+    return str(_get("ANALYTICS_MEMORY_LIMIT", "4GB")).strip()

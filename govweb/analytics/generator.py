@@ -17,6 +17,7 @@ SEARCH_TERMS = ["社保卡", "公积金提取", "营业执照", "新生儿落户
 ZERO_TERMS = ["筑城广场停车", "公租房摇号结果2019", "xyz123"]
 REFERRERS = ["www.baidu.com", "m.baidu.com", "www.sogou.com", "www.so.com", "cn.bing.com",
              "www.guizhou.gov.cn", "www.gov.cn", "mp.weixin.qq.com", "weibo.com"]
+CHUNK_LINES = 5_000_000
 
 
 def generate(out_dir, lines, start_day, days, pages=None, sites=80, pages_per_site=2000,
@@ -49,10 +50,22 @@ def generate(out_dir, lines, start_day, days, pages=None, sites=80, pages_per_si
     con.execute("""CREATE TABLE st AS SELECT site_id, CAST(row_number() OVER (ORDER BY site_id) - 1
                    AS INTEGER) AS sidx, count(*) AS npages FROM pg GROUP BY site_id""")
     nsites = con.execute("SELECT count(*) FROM st").fetchall()[0][0]
+    # A few days at a time, so 100M lines never sit in memory at once.
+    group = max(1, min(days, days * CHUNK_LINES // max(lines, 1)))
+    for first in range(0, days, group):
+        last = min(days, first + group)
+        count = round(lines * last / days) - round(lines * first / days)
+        _generate_days(con, out_dir, search_dir, count, start_day, first, last - first, nsites,
+                       visitors)
+    con.close()
+    return int(lines)
+
+
+def _generate_days(con, out_dir, search_dir, lines, start_day, first, days, nsites, visitors):
     terms = SEARCH_TERMS + ZERO_TERMS
     start = start_day.isoformat()
     con.execute(f"""
-        CREATE TABLE gen AS
+        CREATE OR REPLACE TABLE gen AS
         WITH r AS (
             SELECT i, random() r1, random() r2, random() r3, random() r4, random() r5, random() r6,
                    random() r7, random() r8, random() r9, random() r10, random() r11
@@ -60,7 +73,7 @@ def generate(out_dir, lines, start_day, days, pages=None, sites=80, pages_per_si
         ), x AS (
             SELECT r.*, st.site_id, st.npages,
                    CAST(floor(pow(r2, 2.2) * st.npages) AS INTEGER) AS pidx,
-                   CAST(floor(r3 * {int(days)}) AS INTEGER) AS doff,
+                   {int(first)} + CAST(floor(r3 * {int(days)}) AS INTEGER) AS doff,
                    CAST(CASE WHEN r4 < 0.72 THEN 8 + floor(r5 * 10) ELSE floor(r5 * 24) END AS INTEGER) AS hh
             FROM r JOIN st ON st.sidx = CAST(floor(pow(r1, 1.7) * {nsites}) AS INTEGER)
         )
@@ -94,9 +107,7 @@ def generate(out_dir, lines, start_day, days, pages=None, sites=80, pages_per_si
                        FROM gen WHERE q IS NOT NULL AND status = 200 ORDER BY ts)
                        TO '{staging}' (FORMAT json, PARTITION_BY (day))""")
         _collect(staging, search_dir)
-    counts = con.execute("SELECT count(*) FROM gen").fetchall()[0][0]
-    con.close()
-    return counts
+    con.execute("DROP TABLE gen")
 
 
 def _collect(staging, out_dir):

@@ -1,28 +1,44 @@
 """Dashboard reads (统计查询) over the store: each returns a list of dicts.
 
-Every query exists in two forms: over the daily pre-aggregates (what the dashboards use) and
-over the raw access records (the benchmark's "without pre-aggregates", and a cross-check).
+Every query exists in two forms: over the pre-aggregates (what the dashboards use) and over the
+raw access records (the benchmark's "without pre-aggregates", and a cross-check). The
+pre-aggregated form reads, for a period, one file per whole month, per whole dekad (旬) of the
+rest and per remaining day (`source`), so its cost does not grow with the traffic.
 """
 
 import datetime as dt
+from typing import NamedTuple
 
 from . import store
 
+# The raw records as the aggregates see them (see aggregates.py: a page is keyed by its id,
+# the path kept only when no page matched).
 RAW_VIEWS = """
     CREATE OR REPLACE TEMP VIEW raw_views AS
-    SELECT a.day, a.ts, a.site, a.path, a.status, a.bytes, a.visitor, a.ua, a.ref, a.q,
+    SELECT a.day, a.ts, a.site, a.status, a.bytes, a.visitor, a.ua, a.ref, a.q,
            coalesce(pi.page_id, pp.page_id) AS page_id,
            coalesce(pi.column_id, pp.column_id) AS column_id,
+           CASE WHEN pi.page_id IS NULL AND pp.page_id IS NULL THEN a.path END AS path,
            (a.status < 400 AND coalesce(a.ua, '') <> 'bot') AS is_view
     FROM raw_access a
     LEFT JOIN dim_pages pi ON pi.page_id = a.page
-    LEFT JOIN dim_pages pp ON a.page IS NULL AND pp.site_id = a.site AND pp.path = a.path
+    LEFT JOIN dim_pages pp ON pp.site_id = a.site
+                          AND pp.path = CASE WHEN a.page IS NULL THEN a.path END
 """
 
+
+class Query(NamedTuple):
+    kind: str  # the aggregate it reads
+    aggregated: str  # over {source} (the period's aggregate rows) WHERE {sites}
+    raw: str | None  # over raw_views WHERE {where} (period and sites)
+    by_day: bool = False  # needs daily rows (no dekad or month sums)
+
+
 QUERIES = {
-    "sites": (
+    "sites": Query(
+        "site",
         """SELECT site, sum(pv) AS pv, sum(uv) AS uv, sum(hits) AS hits, sum(errors) AS errors
-           FROM agg_site WHERE {where} GROUP BY site ORDER BY pv DESC""",
+           FROM {source} WHERE {sites} GROUP BY site ORDER BY pv DESC""",
         """SELECT site, sum(pv) AS pv, sum(uv) AS uv, sum(hits) AS hits, sum(errors) AS errors
            FROM (SELECT day, site, count(*) FILTER (WHERE is_view) AS pv,
                         count(DISTINCT visitor) FILTER (WHERE is_view) AS uv, count(*) AS hits,
@@ -30,81 +46,128 @@ QUERIES = {
                  FROM raw_views WHERE {where} GROUP BY day, site)
            GROUP BY site ORDER BY pv DESC""",
     ),
-    "trend": (
-        """SELECT day, sum(pv) AS pv, sum(uv) AS uv FROM agg_site WHERE {where}
+    "trend": Query(
+        "site",
+        """SELECT day, sum(pv) AS pv, sum(uv) AS uv FROM {source} WHERE {sites}
            GROUP BY day ORDER BY day""",
         """SELECT day, sum(pv) AS pv, sum(uv) AS uv FROM (
                SELECT day, site, count(*) AS pv, count(DISTINCT visitor) AS uv
                FROM raw_views WHERE {where} AND is_view GROUP BY day, site)
            GROUP BY day ORDER BY day""",
+        by_day=True,
     ),
-    "pages": (
-        """SELECT site, page_id, path, sum(pv) AS pv, sum(uv) AS uv FROM agg_page
-           WHERE {where} GROUP BY site, page_id, path ORDER BY pv DESC, path LIMIT {limit}""",
+    "pages": Query(
+        "page",
+        """SELECT site, page_id, path, sum(pv) AS pv, sum(uv) AS uv FROM {source}
+           WHERE {sites} GROUP BY site, page_id, path
+           ORDER BY pv DESC, site, page_id, path LIMIT {limit}""",
         """SELECT site, page_id, path, sum(pv) AS pv, sum(uv) AS uv FROM (
                SELECT day, site, page_id, path, count(*) AS pv, count(DISTINCT visitor) AS uv
                FROM raw_views WHERE {where} AND is_view GROUP BY day, site, page_id, path)
-           GROUP BY site, page_id, path ORDER BY pv DESC, path LIMIT {limit}""",
+           GROUP BY site, page_id, path ORDER BY pv DESC, site, page_id, path LIMIT {limit}""",
     ),
-    "columns": (
-        """SELECT site, column_id, sum(pv) AS pv, sum(uv) AS uv FROM agg_column
-           WHERE {where} GROUP BY site, column_id ORDER BY pv DESC""",
+    "columns": Query(
+        "column",
+        """SELECT site, column_id, sum(pv) AS pv, sum(uv) AS uv FROM {source}
+           WHERE {sites} GROUP BY site, column_id ORDER BY pv DESC""",
         """SELECT site, column_id, sum(pv) AS pv, sum(uv) AS uv FROM (
                SELECT day, site, column_id, count(*) AS pv, count(DISTINCT visitor) AS uv
                FROM raw_views WHERE {where} AND is_view AND column_id IS NOT NULL
                GROUP BY day, site, column_id)
            GROUP BY site, column_id ORDER BY pv DESC""",
     ),
-    "referrers": (
-        """SELECT ref, sum(pv) AS pv FROM agg_referrer WHERE {where}
+    "referrers": Query(
+        "referrer",
+        """SELECT ref, sum(pv) AS pv FROM {source} WHERE {sites}
            GROUP BY ref ORDER BY pv DESC, ref LIMIT {limit}""",
         """SELECT coalesce(ref, '') AS ref, count(*) AS pv FROM raw_views
            WHERE {where} AND is_view GROUP BY 1 ORDER BY pv DESC, ref LIMIT {limit}""",
     ),
-    "devices": (
-        """SELECT ua, sum(pv) AS pv, sum(uv) AS uv FROM agg_device WHERE {where}
+    "devices": Query(
+        "device",
+        """SELECT ua, sum(pv) AS pv, sum(uv) AS uv FROM {source} WHERE {sites}
            GROUP BY ua ORDER BY pv DESC""",
         """SELECT ua, count(*) AS pv, NULL AS uv FROM raw_views
            WHERE {where} AND (is_view OR ua = 'bot') GROUP BY ua ORDER BY pv DESC""",
     ),
-    "hours": (
-        """SELECT hour, sum(pv) AS pv FROM agg_hour WHERE {where} GROUP BY hour ORDER BY hour""",
+    "hours": Query(
+        "hour",
+        """SELECT hour, sum(pv) AS pv FROM {source} WHERE {sites} GROUP BY hour ORDER BY hour""",
         """SELECT CAST(hour(ts) AS INTEGER) AS hour, count(*) AS pv FROM raw_views
            WHERE {where} AND is_view GROUP BY 1 ORDER BY 1""",
     ),
-    "searches": (
+    "searches": Query(
+        "search",
         """SELECT q, sum(searches) AS searches, sum(zero) AS zero, sum(clicks) AS clicks
-           FROM agg_search WHERE {where} GROUP BY q ORDER BY searches DESC, q LIMIT {limit}""",
+           FROM {source} WHERE {sites} GROUP BY q ORDER BY searches DESC, q LIMIT {limit}""",
         """SELECT lower(trim(q)) AS q, count(*) AS searches, NULL AS zero, NULL AS clicks
            FROM raw_views WHERE {where} AND is_view AND q IS NOT NULL
            GROUP BY 1 ORDER BY searches DESC, q LIMIT {limit}""",
     ),
-    "zero_results": (
-        """SELECT q, sum(zero) AS zero, sum(searches) AS searches FROM agg_search
-           WHERE {where} AND zero > 0 GROUP BY q ORDER BY zero DESC, q LIMIT {limit}""",
+    "zero_results": Query(
+        "search",
+        """SELECT q, sum(zero) AS zero, sum(searches) AS searches FROM {source}
+           WHERE {sites} AND zero > 0 GROUP BY q ORDER BY zero DESC, q LIMIT {limit}""",
         None,
     ),
 }
 
 
+def aggregate_files(kind, start, end, by_day=False):
+    """The files holding one aggregate for the dates start..end: each whole month inside the
+    period by its sum, then each whole dekad (旬) of the rest, every other day by its daily
+    file (also wherever a sum is missing: periods not yet over have none)."""
+    files, day = [], start
+    while day <= end:
+        for level in () if by_day else store.PERIODS:
+            first, last = store.period_bounds(level, day)
+            summed = store.agg_period_file(kind, level, first)
+            if first == day and last <= end and summed.exists():
+                files.append(summed)
+                day = last + dt.timedelta(days=1)
+                break
+        else:
+            daily = store.agg_day_file(kind, day)
+            if daily.exists():
+                files.append(daily)
+            day += dt.timedelta(days=1)
+    return files
+
+
+def source(kind, start, end, by_day=False):
+    """A FROM-item with the rows of one aggregate over a period (a `day` column if by_day)."""
+    files = aggregate_files(kind, start, end, by_day)
+    return store.read_files(files, f"agg_{kind}", hive=by_day)
+
+
+def sites_clause(site_ids=None):
+    """Site filter; site ids are integers, inlined safely."""
+    if site_ids is None:
+        return "true"
+    return f"site IN ({', '.join(str(int(s)) for s in site_ids) or 'NULL'})"
+
+
 def where_clause(start, end, site_ids=None):
-    """Period (inclusive dates) and site filter; site ids are integers, inlined safely."""
+    """Period (inclusive dates) and site filter over raw rows."""
     clause = f"day BETWEEN DATE '{start.isoformat()}' AND DATE '{end.isoformat()}'"
     if site_ids is not None:
-        ids = ", ".join(str(int(s)) for s in site_ids) or "NULL"
-        clause += f" AND site IN ({ids})"
+        clause += f" AND {sites_clause(site_ids)}"
     return clause
 
 
 def run(con, name, start, end, site_ids=None, raw=False, limit=20):
     """One dashboard query by name."""
-    aggregated, raw_sql = QUERIES[name]
-    sql = raw_sql if raw else aggregated
-    if sql is None:
-        return []
+    query = QUERIES[name]
     if raw:
+        if query.raw is None:
+            return []
+        store.raw_views(con)
         con.execute(RAW_VIEWS)
-    return store.rows(con, sql.format(where=where_clause(start, end, site_ids), limit=int(limit)))
+        sql = query.raw.format(where=where_clause(start, end, site_ids), limit=int(limit))
+    else:
+        sql = query.aggregated.format(source=source(query.kind, start, end, query.by_day),
+                                      sites=sites_clause(site_ids), limit=int(limit))
+    return store.rows(con, sql)
 
 
 def dashboard(start, end, site_ids=None, limit=20):
@@ -117,6 +180,7 @@ def dashboard(start, end, site_ids=None, limit=20):
         con.close()
     for row in data["pages"]:
         info = names["pages"].get(row["page_id"]) or {}
+        row["path"] = row["path"] or info.get("url") or ""  # a page's own address
         row["title"] = info.get("title") or row["path"]
     for row in data["columns"]:
         row["title"] = (names["pages"].get(row["column_id"]) or {}).get("title") or "—"
@@ -169,9 +233,9 @@ def popular_pages(site_id, today, days=7, limit=8):
     try:
         start = today - dt.timedelta(days=days)
         return store.rows(con, f"""
-            SELECT p.page_id, d.title, d.url, sum(p.pv) AS pv FROM agg_page p
+            SELECT p.page_id, d.title, d.url, sum(p.pv) AS pv FROM {source("page", start, today)} p
             JOIN dim_pages d ON d.page_id = p.page_id AND NOT d.is_column
-            WHERE {where_clause(start, today, [site_id])} AND p.column_id IS NOT NULL
+            WHERE p.{sites_clause([site_id])} AND p.column_id IS NOT NULL
             GROUP BY p.page_id, d.title, d.url ORDER BY pv DESC, p.page_id LIMIT {int(limit)}""")
     finally:
         con.close()
@@ -185,8 +249,9 @@ def related_pages(site_id, page_id, today, days=30, limit=6):
         pid = int(page_id)
         return store.rows(con, f"""
             SELECT other AS page_id, d.title, d.url, sum(n) AS n FROM (
-                SELECT CASE WHEN a = {pid} THEN b ELSE a END AS other, n FROM agg_coview
-                WHERE {where_clause(start, today, [site_id])} AND (a = {pid} OR b = {pid})) c
+                SELECT CASE WHEN a = {pid} THEN b ELSE a END AS other, n
+                FROM {source("coview", start, today)}
+                WHERE {sites_clause([site_id])} AND (a = {pid} OR b = {pid})) c
             JOIN dim_pages d ON d.page_id = c.other
             GROUP BY other, d.title, d.url ORDER BY n DESC, other LIMIT {int(limit)}""")
     finally:
