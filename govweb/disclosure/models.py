@@ -6,6 +6,8 @@ shared by every site and managed by the general office only: site editor groups 
 permission on these models, so they can choose from them but never add their own.
 """
 
+from functools import cached_property
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -205,9 +207,11 @@ class DisclosureCataloguePage(Page):
         from . import queries
 
         context = super().get_context(request, *args, **kwargs)
-        site_root = self.get_site().root_page if self.get_site() else self.get_parent()
+        # The site's home page is the ancestor at depth 2 (one indexed lookup; get_site()
+        # costs two queries per call).
+        site_root = Page.objects.filter(path=self.path[: 2 * Page.steplen]).first() or self.get_parent()
         filters = queries.catalogue_filters(request.GET)
-        items = queries.catalogue_items(site_root, filters)
+        items = queries.CatalogueListing(site_root, filters)
         paginator = Paginator(items, self.items_per_page)
         try:
             page = paginator.page(request.GET.get("page", 1))
@@ -215,10 +219,21 @@ class DisclosureCataloguePage(Page):
             page = paginator.page(1)
         except EmptyPage:
             page = paginator.page(max(paginator.num_pages, 1))
+        choices = queries.catalogue_choices(site_root)
         context.update(
             items_page=page, filters=filters,
-            topics=queries.topic_tree(), genres=Genre.objects.all(),
-            **queries.catalogue_choices(site_root),
+            **queries.catalogue_options(filters, choices["issuing_bodies"], choices["years"]),
             querystring=queries.filter_querystring(filters),
         )
         return context
+
+    def cache_tags(self):
+        # The catalogue lists the site's policies wherever they are published: any publication
+        # on the site (which purges its home's tag) must refresh it in the page cache.
+        return {f"p:{self.path[: 2 * Page.steplen]}"}
+
+    @cached_property
+    def column_page(self):
+        from govweb.library.models import ColumnPage
+
+        return ColumnPage.objects.filter(path=self.path[: -Page.steplen]).first() or self.get_parent().specific

@@ -1,8 +1,11 @@
 """Reads of the disclosure app: the taxonomies and the disclosure catalogue (公开目录)."""
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.db.models import Max, Min
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from .models import Genre, TopicCategory
 
@@ -61,14 +64,21 @@ def _policies(site_root):
     return PolicyDocumentPage.objects.filter(home_id=site_root.pk).live().public()
 
 
+def topic_ids(code):
+    """Ids of the topic with this code and, for a top-level code, of its sub-topics."""
+    codes = terms()["topic_code"]
+    return [pk for topic_code, pk in codes.items()
+            if topic_code == code or (len(code) == 2 and topic_code.startswith(code))]
+
+
 def catalogue_items(site_root, filters):
     """The site's live policy documents matching the filters, newest first."""
     items = _policies(site_root)
     topic = filters.get("topic")
     if topic:
-        # A top-level code covers its sub-topics too.
-        items = items.filter(topic__code__startswith=topic) if len(topic) == 2 else \
-            items.filter(topic__code=topic)
+        # A top-level code covers its sub-topics too. Resolved to ids first (a small table),
+        # so the (home, topic, date) index serves the filter.
+        items = items.filter(topic_id__in=topic_ids(topic))
     if filters.get("genre"):
         items = items.filter(genre__code=filters["genre"])
     if filters.get("year"):
@@ -80,6 +90,29 @@ def catalogue_items(site_root, filters):
                   "document_number", "issuing_body", "validity", "topic", "genre",
                   "written_on")
             .order_by("-pub_date", "-pk"))
+
+
+class CatalogueListing:
+    """The catalogue's matching documents as a sequence for Django's Paginator, with the count
+    kept until something on the site is published (library.queries.cached_count)."""
+
+    def __init__(self, site_root, filters):
+        self.site_root = site_root
+        self.filters = filters
+        self.items = catalogue_items(site_root, filters)
+
+    def count(self):
+        from govweb.library.queries import cached_count
+
+        digest = hashlib.sha1(filter_querystring(self.filters).encode()).hexdigest()[:16]
+        key = f"catalogue:{self.site_root.pk}:{digest}"
+        return cached_count(self.items, self.site_root.path, key)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        return self.items[key]
 
 
 def catalogue_years(site_root):
@@ -114,3 +147,61 @@ def catalogue_choices(site_root, ttl=300):
 
 def genres():
     return Genre.objects.all()
+
+
+TERMS_KEY = "disclosure:terms"
+
+
+def terms():
+    """The shared taxonomies as plain data: {"topic": {id: "一级\\二级"}, "topic_code": {code: id},
+    "genre": {id: name}, "audience": {id: name}, "topic_tree": [(code, name, [(code, name), …]),
+    …], "genres": [(code, name), …]}.
+
+    They are small and change rarely, while every policy page shows three terms and the
+    catalogue offers them all: read once, kept in the cache, dropped on any change (apps.py)."""
+    from django.core.cache import cache
+
+    from .models import Audience
+
+    data = cache.get(TERMS_KEY)
+    if data is None:
+        data = {
+            "topic": {t.pk: t.full_name for t in TopicCategory.objects.all()},
+            "topic_code": dict(TopicCategory.objects.values_list("code", "id")),
+            "genre": dict(Genre.objects.values_list("id", "name")),
+            "audience": dict(Audience.objects.values_list("id", "name")),
+            "topic_tree": [(top.code, top.name, [(sub.code, sub.name) for sub in subs])
+                           for top, subs in topic_tree()],
+            "genres": list(Genre.objects.order_by("code").values_list("code", "name")),
+        }
+        cache.set(TERMS_KEY, data, 3600)
+    return data
+
+
+def forget_terms(**kwargs):
+    from django.core.cache import cache
+
+    cache.delete(TERMS_KEY)
+
+
+def _options(choices, selected):
+    """<option>s for a select box, built here: a template loop over ~200 topics costs more
+    than the rest of the catalogue page."""
+    return format_html_join("", "<option value=\"{}\"{}>{}</option>", (
+        (value, mark_safe(" selected") if str(value) == str(selected) else "", label)
+        for value, label in choices))
+
+
+def catalogue_options(filters, issuing_bodies, years):
+    """The filter form's options (topic, genre, issuing body, year), current choice selected."""
+    data = terms()
+    topics = []
+    for code, name, subs in data["topic_tree"]:
+        topics.append((code, name))
+        topics.extend((sub_code, f"\u3000{name}\\{sub_name}") for sub_code, sub_name in subs)
+    return {
+        "topic_options": _options(topics, filters.get("topic", "")),
+        "genre_options": _options(data["genres"], filters.get("genre", "")),
+        "body_options": _options([(b, b) for b in issuing_bodies], filters.get("body", "")),
+        "year_options": _options([(y, y) for y in years], filters.get("year", "")),
+    }

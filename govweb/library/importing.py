@@ -5,16 +5,18 @@ carries an external ID; (source site, external ID) is the key, so importing the 
 again updates its page (or, when nothing changed, does nothing at all). A bad record is reported
 with its line number, field and reason and skipped; good records are committed in batches.
 
-Speed: creating Wagtail pages one by one with add_child costs dozens of queries each. New
-items are instead inserted in bulk: tree paths are computed here from the column's last
-child, and the three tables of an item (page, library item, specific type) are each written
-with one multi-row INSERT per batch.
+Speed: publishing Wagtail pages one by one costs dozens of queries and several queued tasks
+each. New and changed items are instead written in bulk by `bulk.PageWriter` (one INSERT per
+table per batch, pages left exactly as an editor's publication leaves them), and what
+publishing does after each page — purging cached listings, Wagtail's reference and search
+indexing — is done once per batch (`announce_published`).
 """
 
 import csv
 import hashlib
 import io
 import json
+import os
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,14 +25,15 @@ from datetime import date, datetime, timedelta
 import nh3
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 from django.utils.text import slugify
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, Site
 
 from govweb.cluster.models import SiteProfile
 
+from .bulk import PageWriter, Table
 from .models import (
     DOCUMENT_NUMBER_RE,
     LONG_ORIGINAL,
@@ -41,9 +44,9 @@ from .models import (
     ExternalItem,
     InterpretationKind,
     InterpretationPage,
-    LibraryItemPage,
     PolicyDocumentPage,
     Validity,
+    site_profile_for_path,
 )
 
 # Sent after each committed batch with the ids of pages created or updated (for indexers).
@@ -339,13 +342,13 @@ def checksum(out):
 # --- writing -------------------------------------------------------------------------------
 
 def _field_values(out):
-    """Model field values of a normalised record (column and site are not fields)."""
+    """The page's own field values, by attname, for a normalised record."""
     values = {
-        "title": out["title"], "draft_title": out["title"],
-        "pub_date": datetime.fromisoformat(out["pub_date"]),
+        "title": out["title"], "pub_date": datetime.fromisoformat(out["pub_date"]),
         "source": out["source"], "author": out["author"], "summary": out["summary"],
         "keywords": out["keywords"], "topic_id": out["topic_id"],
-        "body": [{"type": "paragraph", "value": out["body"], "id": str(uuid.uuid5(uuid.NAMESPACE_URL, out["external_id"]))}]
+        "body": [{"type": "paragraph", "value": out["body"],
+                  "id": str(uuid.uuid5(uuid.NAMESPACE_URL, out["external_id"]))}]
         if out["body"] else [],
     }
     if out["type"] == "policy":
@@ -363,7 +366,13 @@ def _field_values(out):
 
 
 class Importer:
-    """Import records; `run(records)` takes (line, record) pairs and returns an ImportResult."""
+    """Import records; `run(records)` takes (line, record) pairs and returns an ImportResult.
+
+    Pages are written by `bulk.PageWriter` (as an editor's publication leaves them); after each
+    committed batch the cached listings are purged, Wagtail's reference and admin search
+    indexes are queued for the worker (`tasks.index_imported_pages`) and `items_imported` is
+    sent — once per batch instead of once per page.
+    """
 
     def __init__(self, *, default_site=None, user=None, now=None, progress=None,
                  batch_size=BATCH_SIZE):
@@ -374,8 +383,11 @@ class Importer:
         self.progress = progress
         self.batch_size = batch_size
         self.result = ImportResult()
-        self.locale = Locale.get_default()
-        self.content_types = {k: ContentType.objects.get_for_model(m) for k, m in TYPES.items()}
+        self.content_types = {k: ContentType.objects.get_for_model(m).pk for k, m in TYPES.items()}
+        self.writer = PageWriter(user=user, now=self.now, locale_id=Locale.get_default().pk)
+        self.external_items = Table(ExternalItem, [f for f in ExternalItem._meta.local_concrete_fields
+                                                   if not f.primary_key])
+        self.org_codes = {}
 
     def run(self, records):
         batch = []
@@ -401,25 +413,49 @@ class Importer:
 
     def _commit(self, batch):
         with transaction.atomic():
-            touched = self._write(batch)
-        if touched:
-            items_imported.send(sender=Importer, page_ids=touched)
+            created, updated, columns = self._write(batch)
+        if created or updated:
+            announce_published(created + updated, columns, updated)
 
-    def _write(self, batch):
+    def _existing(self, batch):
+        """(site, external id) → (item id, page id, checksum, content type) of known records."""
         keys = defaultdict(set)
         for _line, out in batch:
             keys[out["site_id"]].add(out["external_id"])
         existing = {}
         for site_id, ids in keys.items():
-            for item in ExternalItem.objects.filter(site_id=site_id, external_id__in=ids).select_related("page"):
-                existing[(site_id, item.external_id)] = item
+            for item_id, external_id, page_id, digest, content_type in ExternalItem.objects.filter(
+                    site_id=site_id, external_id__in=ids).values_list(
+                    "id", "external_id", "page_id", "checksum", "page__content_type_id"):
+                existing[(site_id, external_id)] = (item_id, page_id, digest, content_type)
+        return existing
+
+    def _policies(self, batch):
+        """(site, external id) → page id of the policies the batch's interpretations name."""
+        wanted = defaultdict(set)
+        for _line, out in batch:
+            if out["type"] == "interpretation":
+                wanted[out["site_id"]].add(out["policy_external_id"])
+        found = {}
+        for site_id, ids in wanted.items():
+            found.update(((site_id, external_id), page_id) for external_id, page_id in
+                         ExternalItem.objects.filter(
+                             site_id=site_id, external_id__in=ids,
+                             page__content_type_id=self.content_types["policy"],
+                         ).values_list("external_id", "page_id"))
+        return found
+
+    def _write(self, batch):
+        existing = self._existing(batch)
         # Policies first, so interpretations in the same batch find them.
         ordered = sorted(batch, key=lambda pair: pair[1]["type"] == "interpretation")
-        seen, creates, touched = set(), defaultdict(list), []
+        seen, creates, updates, created = set(), defaultdict(list), [], []
         for phase in ("main", "interpretation"):
-            if phase == "interpretation" and creates:
-                touched += self._create(creates)
-                creates = defaultdict(list)
+            if phase == "interpretation":
+                if creates:
+                    created += self._create(creates)
+                    creates = defaultdict(list)
+                policies = self._policies(batch)
             for line, out in ordered:
                 if (out["type"] == "interpretation") != (phase == "interpretation"):
                     continue
@@ -430,63 +466,53 @@ class Importer:
                     continue
                 seen.add(key)
                 if out["type"] == "interpretation":
-                    policy = ExternalItem.objects.filter(
-                        site_id=out["site_id"], external_id=out["policy_external_id"]).first()
-                    if policy is None or not PolicyDocumentPage.objects.filter(pk=policy.page_id).exists():
+                    out["policy_id"] = policies.get((out["site_id"], out["policy_external_id"]))
+                    if out["policy_id"] is None:
                         self.result.errors.append(ImportError_(
                             line, "policy_external_id", "找不到所解读的政策文件（须先导入该文件）。",
                             out["external_id"]))
                         continue
-                    out["policy_id"] = policy.page_id
                 digest = checksum(out)
                 item = existing.get(key)
                 if item is None:
                     creates[out["column_id"]].append((line, out, digest))
-                elif item.checksum == digest:
+                elif item[2] == digest:
                     self.result.unchanged += 1
+                elif item[3] != self.content_types[out["type"]]:
+                    self.result.errors.append(ImportError_(line, "type", "已导入的信息不能更改类型。",
+                                                           out["external_id"]))
                 else:
-                    error = self._update(item, out, digest)
-                    if error:
-                        self.result.errors.append(ImportError_(line, error[0], error[1], out["external_id"]))
-                    else:
-                        self.result.updated += 1
-                        touched.append(item.page_id)
+                    updates.append((out, digest, item))
         if creates:
-            touched += self._create(creates)
-        return touched
+            created += self._create(creates)
+        updated = self._update(updates) if updates else []
+        return created, updated, set(out["column_id"] for _line, out in batch)
 
-    def _update(self, item, out, digest):
-        model = TYPES[out["type"]]
-        if item.page.content_type_id != self.content_types[out["type"]].pk:
-            return ("type", "已导入的信息不能更改类型。")
-        values = _field_values(out)
-        instance = model(**{k: v for k, v in values.items()})
-        for m in (Page, LibraryItemPage, model):
-            local = {f.attname for f in m._meta.local_concrete_fields}
-            fields = {k: getattr(instance, k) if k != "body" else instance.body
-                      for k in values if k in local}
-            if fields:
-                if "body" in fields:
-                    fields["body"] = m._meta.get_field("body").get_prep_value(instance.body)
-                m._base_manager.filter(pk=item.page_id).update(**fields)
-        Page.objects.filter(pk=item.page_id).update(last_published_at=self.now)
-        item.checksum, item.imported_at = digest, self.now
-        item.save(update_fields=["checksum", "imported_at"])
-        return None
+    def _update(self, updates):
+        """Publish a new revision of each changed record's page (its column and type stay)."""
+        ids = [item[1] for _out, _digest, item in updates]
+        pages = {}
+        for kind in {out["type"] for out, _digest, _item in updates}:
+            pages.update((p.pk, p) for p in TYPES[kind].objects.filter(pk__in=ids))
+        self.writer.update([(pages[item[1]], _field_values(out)) for out, _digest, item in updates])
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE library_externalitem SET checksum = %s, imported_at = %s WHERE id = %s",
+                [(digest, connection.ops.adapt_datetimefield_value(self.now), item[0])
+                 for _out, digest, item in updates])
+        # Items pushed to other sites are Wagtail aliases: they follow their source's new
+        # revision, as when an editor publishes it.
+        for page_id in Page.objects.filter(alias_of_id__in=ids).values_list("alias_of_id", flat=True).distinct():
+            source = Page.objects.get(pk=page_id).specific
+            source.update_aliases(revision=source.latest_revision, _content=source.latest_revision.content)
+        self.result.updated += len(updates)
+        return ids
 
     def _create(self, creates):
-        """Insert new items in bulk, column by column."""
-        from govweb.disclosure.actions import do_issue_index_numbers
-        from govweb.disclosure.models import IssuedIndexNumber
-
-        created_ids = []
+        """Publish new items, column by column, in bulk."""
+        created = []
         for column_id, rows in creates.items():
             column = Page.objects.select_for_update().get(pk=column_id)
-            # A range on the path index (children of the column lie between path and path+ZZZZ).
-            last = (Page.objects.filter(path__gt=column.path, path__lte=column.path + "Z" * Page.steplen,
-                                        depth=column.depth + 1)
-                    .order_by("-path").values_list("path", flat=True).first())
-            next_step = Page._str2int(last[-Page.steplen:]) + 1 if last else 1
             slugs = [f"i-{slugify(out['external_id'])[:70] or 'item'}" for _l, out, _d in rows]
             taken = set()
             for start in range(0, len(slugs), 500):  # only the candidates, not every sibling
@@ -494,77 +520,81 @@ class Importer:
                     depth=column.depth + 1, slug__in=slugs[start:start + 500],
                 ).values_list("path", "slug") if path.startswith(column.path))
             home_id = Page.objects.filter(path=column.path[: 2 * Page.steplen]).values_list("id", flat=True).first()
-            objects, by_type = [], defaultdict(list)
+            pages = []
             for n, (_line, out, _digest) in enumerate(rows):
-                model = TYPES[out["type"]]
                 slug = slugs[n]
                 if slug in taken:
                     slug = f"{slug}-{hashlib.sha1(out['external_id'].encode()).hexdigest()[:8]}"
                 taken.add(slug)
                 values = _field_values(out)
-                obj = model(
-                    **values, slug=slug, depth=column.depth + 1,
-                    path=Page._get_path(column.path, column.depth + 1, next_step + n),
-                    numchild=0, url_path=f"{column.url_path}{slug}/", live=True,
-                    has_unpublished_changes=False, first_published_at=values["pub_date"],
-                    last_published_at=self.now, owner=self.user, locale=self.locale,
-                    content_type=self.content_types[out["type"]], column_id=column.pk, home_id=home_id,
-                )
-                objects.append(obj)
-                by_type[out["type"]].append(obj)
-            page_fields = [f for f in Page._meta.concrete_fields if not f.primary_key]
-            self._insert(Page, objects, page_fields)
-            ids = {}
-            paths = [obj.path for obj in objects]
-            for start in range(0, len(paths), 500):  # the path index gives the new ids back
-                ids.update(Page.objects.filter(path__in=paths[start:start + 500]).values_list("path", "id"))
-            for obj in objects:
-                obj.id = obj.page_ptr_id = obj.libraryitempage_ptr_id = ids[obj.path]
-            self._insert(LibraryItemPage, objects)
-            policies = by_type.get("policy", [])
-            if policies:
-                self._number_policies(column, policies, do_issue_index_numbers, IssuedIndexNumber)
-            for kind, objs in by_type.items():
-                self._insert(TYPES[kind], objs)
-            Page.objects.filter(pk=column_id).update(numchild=F("numchild") + len(objects))
-            ExternalItem.objects.bulk_create([
-                ExternalItem(site_id=out["site_id"], external_id=out["external_id"], page_id=obj.id,
-                             checksum=digest, imported_at=self.now)
-                for obj, (_line, out, digest) in zip(objects, rows, strict=True)
-            ], batch_size=500)
-            self.result.created += len(objects)
-            created_ids += [obj.id for obj in objects]
-        return created_ids
+                values.update(slug=slug, first_published_at=values["pub_date"],
+                              column_id=column.pk, home_id=home_id)
+                pages.append((TYPES[out["type"]], values))
+            ids = self.writer.create(column, pages, prepare=lambda rows, c=column: self._number(c, rows))
+            self.external_items.insert([
+                {"site_id": out["site_id"], "external_id": out["external_id"], "page_id": page_id,
+                 "checksum": digest, "imported_at": self.now}
+                for page_id, (_line, out, digest) in zip(ids, rows, strict=True)
+            ])
+            self.result.created += len(ids)
+            created += ids
+        return created
 
-    @staticmethod
-    def _number_policies(column, policies, issue, IssuedIndexNumber):
-        from .models import site_profile_for_path
+    def _number(self, column, rows):
+        """Index numbers (索引号) for the new policies, in blocks per year, registered to their
+        pages: the same counter and registry as a policy an editor publishes."""
+        from govweb.disclosure.actions import do_issue_index_numbers
 
-        profile = site_profile_for_path(column.path)
-        org_code = (profile.org_code or profile.id_code) if profile else ""
+        policies = [v for v in rows if "issuing_body" in v]
+        if not policies:
+            return
+        if column.pk not in self.org_codes:
+            profile = site_profile_for_path(column.path)
+            self.org_codes[column.pk] = (profile.org_code or profile.id_code) if profile else ""
         by_year = defaultdict(list)
-        for obj in policies:
-            by_year[timezone.localtime(obj.pub_date).year].append(obj)
-        for year, objs in by_year.items():
-            numbers = issue(org_code, year, len(objs))
-            for obj, number in zip(objs, numbers, strict=True):
-                obj.index_number = number
-            registered = {r.number: r for r in IssuedIndexNumber.objects.filter(number__in=numbers)}
-            for obj in objs:
-                registered[obj.index_number].page_id = obj.id
-            IssuedIndexNumber.objects.bulk_update(list(registered.values()), ["page"], batch_size=500)
+        for values in policies:
+            by_year[timezone.localtime(values["pub_date"]).year].append(values)
+        for year, group in by_year.items():
+            numbers = do_issue_index_numbers(self.org_codes[column.pk], year, len(group),
+                                             page_ids=[v["id"] for v in group])
+            for values, number in zip(group, numbers, strict=True):
+                values["index_number"] = number
 
-    @staticmethod
-    def _insert(model, objects, fields=None):
-        """One executemany per table: the ORM's insert compiler costs more than SQLite itself."""
-        fields = fields or list(model._meta.local_concrete_fields)
-        quote = connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)))
-        rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+
+def announce_published(page_ids, column_ids, updated_ids):
+    """What publishing does after each page, once for a committed batch: purge the cached
+    listings that show the new items (the columns and their ancestors up to the site home, as
+    for an editor's publication) and the changed pages with their aliases, queue Wagtail's
+    reference and admin search indexing for the worker, and tell other apps (`items_imported`).
+    """
+    from govweb.base import pagecache, purge
+
+    from .tasks import index_imported_pages
+
+    paths = list(Page.objects.filter(pk__in=column_ids).values_list("path", flat=True))
+    if updated_ids:
+        paths += Page.objects.filter(pk__in=updated_ids).values_list("path", flat=True)
+        paths += Page.objects.filter(alias_of_id__in=updated_ids).values_list("path", flat=True)
+    purged = {p for path in paths for p in purge.ancestor_paths(path)}
+    # One purge for the batch (each tag is a write to the shared cache).
+    pagecache.purge_tags({"cluster"} | {f"p:{p}" for p in purged})
+    if os.environ.get("GOVWEB_PURGE_URLS"):  # nginx fronts refetch those pages at once
+        purge.refresh_front_caches(_public_urls(purged))
+    for start in range(0, len(page_ids), BATCH_SIZE):
+        index_imported_pages.enqueue(page_ids[start:start + BATCH_SIZE])
+    items_imported.send(sender=Importer, page_ids=page_ids)
+
+
+def _public_urls(paths):
+    # From url_path under the site root, not get_url_parts(): the import endpoint runs on the
+    # admin role, which does not load the public URLconf (as in base/purge.py).
+    roots = Site.get_site_root_paths()
+    urls = []
+    for url_path in Page.objects.filter(path__in=paths, depth__gte=2).values_list("url_path", flat=True):
+        root = next((r for r in roots if url_path.startswith(r.root_path)), None)
+        if root is not None:
+            urls.append(root.root_url.rstrip("/") + iri_to_uri("/" + url_path[len(root.root_path):]))
+    return sorted(urls)
 
 
 def import_text(text, fmt, **kwargs):

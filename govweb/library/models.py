@@ -6,6 +6,7 @@ its items of every type in one query, newest first.
 """
 
 import re
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -162,11 +163,17 @@ class ColumnPage(Page):
         return list(self.items()[:limit])
 
     def sub_columns(self):
-        return Page.objects.child_of(self).live().public().not_type(LibraryItemPage).specific()
+        """Live children that are not items (sub-columns, disclosure pages), looked up by their
+        types: a column may hold many thousands of items, and its children all of them."""
+        types = [m for m in self.allowed_subpage_models() if not issubclass(m, LibraryItemPage)]
+        return (Page.objects.type(*types).filter(depth=self.depth + 1, path__startswith=self.path)
+                .live().public().order_by("path").specific())
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(self.items(), self.items_per_page)
+        from .queries import ColumnListing
+
+        paginator = Paginator(ColumnListing(self), self.items_per_page)
         try:
             page = paginator.page(request.GET.get("page", 1))
         except PageNotAnInteger:
@@ -212,9 +219,10 @@ class LibraryItemPage(Page):
                               blank=True, on_delete=models.PROTECT, related_name="+")
     # Denormalised from the tree (kept by save() and the page_moved handler) so that a column
     # listing or a site's catalogue reads one index instead of scanning tree paths.
-    column = models.ForeignKey(Page, null=True, blank=True, editable=False,
+    # (Indexed by the composite indexes below, which lead with them.)
+    column = models.ForeignKey(Page, null=True, blank=True, editable=False, db_index=False,
                                on_delete=models.SET_NULL, related_name="+")
-    home = models.ForeignKey(Page, null=True, blank=True, editable=False,
+    home = models.ForeignKey(Page, null=True, blank=True, editable=False, db_index=False,
                              on_delete=models.SET_NULL, related_name="+")
 
     is_creatable = False
@@ -232,9 +240,13 @@ class LibraryItemPage(Page):
 
     class Meta:
         verbose_name = _("信息")
+        # In the listings' order (newest first, id breaking ties), so that a page of a listing
+        # is read straight off the index, without sorting the column's items.
         indexes = [
-            models.Index(fields=["column", "-pub_date"], name="library_item_column_idx"),
-            models.Index(fields=["home", "-pub_date"], name="library_item_home_idx"),
+            models.Index(fields=["column", "-pub_date", "-page_ptr"], name="library_item_column_pub_idx"),
+            models.Index(fields=["home", "-pub_date", "-page_ptr"], name="library_item_home_pub_idx"),
+            # The disclosure catalogue filtered by topic (主题分类).
+            models.Index(fields=["home", "topic", "-pub_date", "-page_ptr"], name="library_item_home_topic_idx"),
         ]
 
     def set_tree_links(self):
@@ -252,6 +264,12 @@ class LibraryItemPage(Page):
 
     def get_body(self):
         return getattr(self, "body", None)
+
+    @cached_property
+    def column_page(self):
+        """The column this item is published in (one query by the stored link)."""
+        column = ColumnPage.objects.filter(pk=self.column_id).first() if self.column_id else None
+        return column or self.get_parent().specific
 
     def clean(self):
         super().clean()
@@ -472,6 +490,18 @@ class PolicyDocumentPage(LibraryItemPage):
     @property
     def is_in_force(self):
         return self.validity == Validity.IN_FORCE
+
+    def get_context(self, request, *args, **kwargs):
+        from govweb.disclosure.queries import terms
+
+        context = super().get_context(request, *args, **kwargs)
+        labels = terms()
+        context.update(
+            topic_label=labels["topic"].get(self.topic_id, ""),
+            genre_label=labels["genre"].get(self.genre_id, ""),
+            audience_label=labels["audience"].get(self.audience_id, ""),
+        )
+        return context
 
     def live_interpretations(self):
         return (InterpretationPage.objects.filter(policy=self).live().public()

@@ -5,7 +5,9 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from govweb.cluster.models import SiteProfile
 from govweb.library.actions import do_create_import_token
@@ -65,12 +67,17 @@ def test_cli_import_of_10000_lines_commits_good_ones_reports_bad_ones_and_is_ide
     write_jsonl(path, rows)
     before = LibraryItemPage.objects.count()
     out = io.StringIO()
-    call_command("import_items", str(path), stdout=out)
+    # Queued, not run: Wagtail's indexing of the new pages is the worker's job.
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}):
+        call_command("import_items", str(path), stdout=out)
+        queued = default_task_backend.results
     text = out.getvalue()
     assert "新增 9900，更新 0，未变 0，出错 100" in text
     assert "第100行" in text and "字段 pub_date" in text
     assert LibraryItemPage.objects.count() == before + 9900
     assert ExternalItem.objects.count() == 9900
+    indexed = [pk for task in queued if task.task.name == "index_imported_pages" for pk in task.args[0]]
+    assert sorted(indexed) == sorted(ExternalItem.objects.values_list("page_id", flat=True))
     column = ColumnPage.objects.get(url_path="/jyj/tzgg/")
     assert column.items().filter(title="贵阳市教育局关于做好第1批中小学教师培训工作的通知").exists()
     imported = PolicyDocumentPage.objects.get(pk=ExternalItem.objects.get(external_id="JYJ-00010").page_id)
