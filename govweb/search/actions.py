@@ -40,6 +40,28 @@ def do_index_page(page_id):
     return True
 
 
+def do_index_pages(page_ids, batch=200):
+    """Add, replace or remove many pages in one engine commit (a bulk import's batch)."""
+    roots = documents.site_roots()
+    docs, gone = [], []
+    page_ids = list(page_ids)
+    for start in range(0, len(page_ids), batch):
+        chunk = page_ids[start:start + batch]
+        found = {page.pk: page for page in Page.objects.filter(pk__in=chunk).specific()}
+        for pk in chunk:
+            page = found.get(pk)
+            doc = documents.document_for_page(page, roots) if page is not None else None
+            if doc is None:
+                gone.append(f"page:{pk}")
+            else:
+                docs.append(doc)
+    _touch([f"page:{pk}" for pk in page_ids])
+    engine = get_engine()
+    engine.add(docs)
+    engine.remove(gone)
+    return len(docs)
+
+
 def do_index_subtree(page_id):
     """A moved or renamed page changes its descendants' URLs (and maybe their site)."""
     page = Page.objects.filter(pk=page_id).first()

@@ -5,7 +5,8 @@ Only pages reach these handlers (Wagtail's page signals, and `pre_delete` for th
 alone), so saving any other model — a citizen's message, a log row — costs nothing here.
 The work of one transaction is collected first and queued as at most one task per page (a
 publication that also renames the page is one `index_subtree`, not two tasks), plus one
-removal task for every page deleted in it.
+removal task for every page deleted in it. A bulk import (library.importing) announces each
+committed batch with `items_imported`; its pages are indexed 1,000 to a task, one commit each.
 """
 
 import threading
@@ -19,6 +20,7 @@ from . import documents, tasks
 from .queries import bump_settings_version
 
 _local = threading.local()
+IMPORT_TASK_SIZE = 1000
 
 
 class PendingIndexWork:
@@ -97,15 +99,25 @@ def on_page_deleted(sender, instance, **kwargs):
     _collect(lambda pending: pending.remove(f"page:{instance.pk}"))
 
 
+def on_items_imported(sender, page_ids, **kwargs):
+    """A committed import batch (library.importing): one task per 1,000 pages, one commit each."""
+    page_ids = list(page_ids)
+    for start in range(0, len(page_ids), IMPORT_TASK_SIZE):
+        chunk = page_ids[start:start + IMPORT_TASK_SIZE]
+        transaction.on_commit(lambda chunk=chunk: tasks.index_pages.enqueue(chunk))
+
+
 def on_settings_changed(sender, **kwargs):
     transaction.on_commit(bump_settings_version)
 
 
 def connect():
     from govweb.cluster.models import SiteProfile
+    from govweb.library.importing import items_imported
 
     from .models import BestBet, HotKeyword, SynonymGroup
 
+    items_imported.connect(on_items_imported, dispatch_uid="govweb.search.imported")
     page_published.connect(on_published, dispatch_uid="govweb.search.published")
     page_unpublished.connect(on_unpublished, dispatch_uid="govweb.search.unpublished")
     post_page_move.connect(on_moved_or_renamed, dispatch_uid="govweb.search.moved")

@@ -11,6 +11,11 @@ def index_page(page_id):
 
 
 @task()
+def index_pages(page_ids):
+    return actions.do_index_pages(page_ids)
+
+
+@task()
 def index_subtree(page_id):
     return actions.do_index_subtree(page_id)
 

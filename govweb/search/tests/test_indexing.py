@@ -134,3 +134,23 @@ def test_index_work_of_a_rolled_back_transaction_is_dropped(
         page.refresh_from_db()
         page.save_revision().publish()
     assert queued == [("index_page", (page.pk,))]
+
+
+def test_bulk_imported_items_are_findable(client, django_capture_on_commit_callbacks):
+    import json
+
+    from django.utils import timezone
+
+    from govweb.library.importing import import_text
+
+    lines = [json.dumps({
+        "external_id": f"SEARCH-IMPORT-{n}", "site": "jyj.guiyang.gov.cn", "column": "tzgg",
+        "title": f"贵阳市教育局关于第{n}批研学旅行基地遴选的通知", "pub_date": "2026-10-01 09:30",
+        "source": "贵阳市教育局", "body": "<p>开展研学旅行基地遴选。</p>"}, ensure_ascii=False)
+        for n in (1, 2, 3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_text("\n".join(lines), "jsonl",
+                             now=timezone.make_aware(timezone.datetime(2026, 11, 24, 12, 0)))
+    assert result.created == 3
+    titles = [r["title"] for r in search(client, host_of("portal"), q="研学旅行基地")["results"]]
+    assert sum("研学旅行基地遴选" in t for t in titles) == 3
