@@ -26,13 +26,29 @@ def dated_bases():
     return bases
 
 
+def _below(base, container):
+    """Items of `base` below a site home or a column, read through the library's denormalised
+    `home` / `column` links when the model has them (an index, not a scan of tree paths)."""
+    from wagtail.models import Page
+
+    fields = {f.name for f in base._meta.get_fields()}
+    if container.depth == 2 and "home" in fields:
+        return base.objects.filter(home_id=container.pk)
+    if "column" in fields:
+        # The column and its sub-columns; a path range (unlike LIKE) uses the path index.
+        columns = [container.pk, *Page.objects.filter(
+            path__gt=container.path, path__lt=container.path + "~", numchild__gt=0,
+        ).values_list("pk", flat=True)]
+        return base.objects.filter(column_id__in=columns)
+    return base.objects.descendant_of(container)
+
+
 def latest_items(container, limit=ITEMS):
     """The newest live, public dated items below a site home or a column, by publication time."""
     found = []
     for base in dated_bases():
         found += list(
-            base.objects.descendant_of(container).live().public()
-            .order_by("-pub_date", "-pk")[:limit]
+            _below(base, container).live().public().order_by("-pub_date", "-pk")[:limit]
         )
     found.sort(key=lambda item: (item.pub_date, item.pk), reverse=True)
     return [item.specific for item in found[:limit]]
