@@ -8,10 +8,12 @@ A change to page P (published, unpublished, edited live, moved, deleted, alias u
 Each purge runs at once and again after the transaction commits, so a request that rendered
 the old version in between is not kept.
 
-Production topology: nginx keeps pages for GOVWEB_EDGE_CACHE_SECONDS (1 s) and revalidates
-against the app (which answers 304 from its own cache); in addition, when GOVWEB_PURGE_URLS is
-set (comma separated, e.g. `http://10.0.0.5:8080,http://10.0.0.6:8080`), each front node is
-asked to refresh the changed page's own URL and its ancestors' at once (a GET with the
+Production topology: nginx keeps pages for `s-maxage` = GOVWEB_EDGE_CACHE_SECONDS (1 s) and
+revalidates against the app (which answers 304 from its own cache, re-reading the purge clock
+for every request from the edge); in addition, when GOVWEB_PURGE_URLS is set (comma separated,
+e.g. `http://10.0.0.5:8080,http://10.0.0.6:8080`), each front node is asked to refresh the
+changed page's URL and those of every page purged with it (columns, site homes, aliases on
+other sites, pages referencing it) at once, cookie-less variant only (a GET with the
 `X-Govweb-Refresh: 1` header, which docs/deploy/nginx-cache.conf maps to proxy_cache_bypass for
 internal addresses only).
 """
@@ -24,7 +26,8 @@ import urllib.request
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page
+from django.utils.encoding import iri_to_uri
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import pagecache
@@ -72,7 +75,7 @@ def purge_page(page, *, with_related=True):
     """Invalidate every cached page that shows `page`, now and again on commit."""
     tags = tags_for_page(page, with_related=with_related)
     pagecache.purge_tags(tags)
-    urls = _front_urls(page)
+    urls = _front_urls(page, tags)
 
     def after_commit():
         pagecache.purge_tags(tags)
@@ -82,18 +85,26 @@ def purge_page(page, *, with_related=True):
     return tags
 
 
-def _front_urls(page):
+MAX_REFRESH_URLS = 50
+
+
+def _front_urls(page, tags):
+    """URLs of every page whose cache tag is purged (the page, its columns and site home, its
+    aliases on other sites and theirs, pages referencing it): what the fronts refetch."""
     if not os.environ.get("GOVWEB_PURGE_URLS"):
         return []
+    paths = {tag[2:] for tag in tags if tag.startswith("p:")} | {page.path}
+    # Not page.get_url_parts(): it reverses the public URLconf, which the admin role (where
+    # editors publish) does not load. A page's public URL is its url_path under its site root.
+    roots = Site.get_site_root_paths()
     urls = []
-    try:
-        for ancestor in [*Page.objects.ancestor_of(page).filter(depth__gte=2), page]:
-            url = ancestor.get_url_parts()
-            if url:
-                _site_id, root_url, path = url
-                urls.append(root_url.rstrip("/") + path)
-    except Exception:  # a page being deleted may have no URL any more
-        logger.debug("no URL for page %s", page.pk, exc_info=True)
+    pages = (Page.objects.filter(path__in=paths, depth__gte=2).order_by("depth", "path")
+             .values_list("url_path", flat=True))
+    for url_path in pages[:MAX_REFRESH_URLS]:
+        for root in roots:
+            if url_path.startswith(root.root_path):
+                urls.append(root.root_url.rstrip("/") + iri_to_uri("/" + url_path[len(root.root_path):]))
+                break
     return urls
 
 
