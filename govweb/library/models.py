@@ -19,7 +19,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from govweb.base.blocks import BodyBlock
@@ -73,10 +73,12 @@ class SiteHomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         columns = list(self.get_children().live().public().type(ColumnPage).specific())
+        # View restrictions read once for all blocks (`.public()` per column re-reads them).
+        restricted = list(PageViewRestriction.objects.values_list("page__path", flat=True))
         blocks = []
         for column in columns:
             if column.show_on_home:
-                items = column.latest_items(limit=6)
+                items = column.latest_items(limit=6, restricted_paths=restricted)
                 if items:
                     blocks.append((column, items))
         context["column_blocks"] = blocks
@@ -153,14 +155,25 @@ class ColumnPage(Page):
             return False
         return self.topic_starts_on <= today and (not self.topic_ends_on or today <= self.topic_ends_on)
 
-    def items(self):
-        """Live items of every type placed in this column, newest first."""
-        return (LibraryItemPage.objects.filter(column_id=self.pk).live().public()
-                .only("id", "title", "url_path", "path", "depth", "pub_date")
+    def items(self, restricted_paths=None):
+        """Live items of every type placed in this column, newest first.
+
+        `restricted_paths`: the paths of all view-restricted pages when the caller has read
+        them already; the column itself is known to be public, so only restrictions on the
+        items (its children) can hide any.
+        """
+        items = LibraryItemPage.objects.filter(column_id=self.pk).live()
+        if restricted_paths is None:
+            items = items.public()
+        else:
+            below = [p for p in restricted_paths if p.startswith(self.path) and p != self.path]
+            if below:
+                items = items.exclude(path__in=below)
+        return (items.only("id", "title", "url_path", "path", "depth", "pub_date")
                 .order_by("-pub_date", "-pk"))
 
-    def latest_items(self, limit=6):
-        return list(self.items()[:limit])
+    def latest_items(self, limit=6, restricted_paths=None):
+        return list(self.items(restricted_paths)[:limit])
 
     def sub_columns(self):
         """Live children that are not items (sub-columns, disclosure pages), looked up by their

@@ -70,3 +70,18 @@ def test_catalogue_count_and_filters_follow_new_policies(client, site_host):
     # Another topic's filter does not list it.
     html, _count = catalogue("topic=01")
     assert "加强课后服务" not in html
+
+
+def test_a_view_restricted_item_is_not_listed_on_the_site_home(client, site_host):
+    from wagtail.models import PageViewRestriction
+
+    host = site_host("jyj")
+    column = ColumnPage.objects.get(url_path="/jyj/tzgg/")
+    newest = column.latest_items(limit=1)[0]
+    assert newest.title in client.get("/", HTTP_HOST=host).content.decode()
+    PageViewRestriction.objects.create(page=newest, restriction_type=PageViewRestriction.PASSWORD,
+                                       password="internal-only")
+    from govweb.base import pagecache
+
+    pagecache.clear()
+    assert newest.title not in client.get("/", HTTP_HOST=host).content.decode()
