@@ -28,6 +28,7 @@ UA_CLASS_SQL = """CASE
 UA_LABELS = {"desktop": "电脑", "mobile": "手机", "tablet": "平板", "bot": "爬虫", "other": "其他"}
 
 
+@lru_cache(maxsize=2048)  # a site sees few distinct browsers; three regexes per hit add up
 def ua_class(user_agent):
     """电脑 / 手机 / 平板 / 爬虫: the only trace of the user-agent that is kept."""
     if not user_agent or user_agent == "-":
