@@ -5,6 +5,7 @@ the caller may act and enforce only the state machine.
 """
 
 import logging
+import time
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -39,11 +40,25 @@ class ActionError(ValidationError):
     """A transition the message's state does not allow (shown to the official)."""
 
 
+_RULES_TTL_SECONDS = 60
+_rules = {"expires": 0.0, "by_kind": {}}
+
+
+def forget_deadline_rules():
+    """Called when the general office edits a rule (other processes follow within a minute)."""
+    _rules["expires"] = 0.0
+
+
 def deadline_rule(kind):
-    rule = DeadlineRule.objects.filter(kind=kind).first()
-    if rule is None:
-        return DEFAULT_REPLY_DAYS, DEFAULT_EXTENSION_DAYS, DEFAULT_REMIND_DAYS
-    return rule.reply_days, rule.extension_days, rule.remind_days
+    """(reply, extension, remind) working days for a message kind; the few rules are kept in
+    memory for a minute, as every submission needs one."""
+    if time.monotonic() >= _rules["expires"]:
+        _rules["by_kind"] = {
+            rule.kind: (rule.reply_days, rule.extension_days, rule.remind_days)
+            for rule in DeadlineRule.objects.all()}
+        _rules["expires"] = time.monotonic() + _RULES_TTL_SECONDS
+    return _rules["by_kind"].get(
+        kind, (DEFAULT_REPLY_DAYS, DEFAULT_EXTENSION_DAYS, DEFAULT_REMIND_DAYS))
 
 
 def _event(message, actor, action, *, from_state="", note="", from_unit=None, to_unit=None,
@@ -73,43 +88,62 @@ def do_submit_message(*, site, unit, kind, title, content, name, phone="", email
                       may_publish=True, token, attachments=(), held=False, now=None):
     """Store a citizen's message (committed before returning). Returns (message, created).
 
-    A second call with the same idempotency token returns the first message unchanged, so a
-    double click or a retry after a lost response never creates a duplicate.
+    One short transaction: the message, its attachments and its history row. The receipt
+    notice to the citizen is written afterwards by `do_queue_receipt_notices()` (periodic job),
+    so nothing but these inserts runs while the transaction is open. A second call with the
+    same idempotency token returns the first message unchanged — the token's unique index
+    decides, so a double click or a retry after a lost response never creates a duplicate,
+    even when both race. The tracking number comes from the row id: no counter row is locked.
     """
-    existing = Message.objects.filter(idempotency_token=token).first()
-    if existing is not None:
-        return existing, False
     now = now or timezone.now()
     reply_days, _ext, _remind = deadline_rule(kind)
+    # Prepared before the transaction starts (on SQLite it holds the single write lock).
+    message = Message(
+        site=site, unit=unit, kind=kind, title=title, content=content, name=name, phone=phone,
+        email=email, may_publish=may_publish, held=held, received_at=now,
+        deadline=add_working_days(now, reply_days), idempotency_token=token)
+    note = _("含敏感词，待人工审核") if held else ""
     try:
         with transaction.atomic():
-            message = Message.objects.create(
-                site=site, unit=unit, kind=kind, title=title, content=content, name=name,
-                phone=phone, email=email, may_publish=may_publish, held=held,
-                received_at=now, deadline=add_working_days(now, reply_days),
-                idempotency_token=token,
-            )
+            message.save(force_insert=True)
             for index, (uploaded, content_type, extension) in enumerate(attachments, 1):
                 original = uploaded.name[:200]
                 uploaded.name = f"{message.pk}-{index}.{extension}"  # never the citizen's name
                 MessageAttachment.objects.create(
                     message=message, file=uploaded, original_name=original,
                     content_type=content_type, size=uploaded.size)
-            _event(message, None, "submit", note=_("含敏感词，待人工审核") if held else "",
-                   to_unit=unit, now=now)
-            notify.notify_citizen(message, _("留言已收到"), _(
-                "您的留言《%(title)s》已收到，受理编号 %(number)s，查询码 %(code)s。"
-                "我们将在 %(deadline)s 前答复。") % {
-                "title": title, "number": message.tracking_number, "code": message.check_code,
-                "deadline": message.deadline.isoformat()})
+            _event(message, None, "submit", note=note, to_unit=unit, now=now)
             conf.test_pause("before_commit")
     except IntegrityError:
-        # Two identical submissions raced: the other one won, return it.
-        existing = Message.objects.filter(idempotency_token=token).first()
+        # The token is already stored (a retry, or two identical submissions raced).
+        existing = Message.objects.filter(idempotency_token=token).order_by().first()
         if existing is None:
             raise
         return existing, False
     return message, True
+
+
+def do_queue_receipt_notices(now=None, limit=500):
+    """Receipt notices (留言已收到: tracking number, check code, deadline) for the messages
+    stored since the last run, written to the outbox once each. Periodic job
+    `interaction_outbox` (every minute), so a submission's request does not write them.
+    Returns how many were queued."""
+    now = now or timezone.now()
+    queued = 0
+    due = Message.objects.filter(receipt_notified_at__isnull=True).order_by("received_at")
+    for message in due[:limit]:
+        with transaction.atomic():
+            # Claim the message first: a second scheduler run never writes a second notice.
+            if not Message.objects.filter(pk=message.pk, receipt_notified_at__isnull=True
+                                          ).update(receipt_notified_at=now):
+                continue
+            notify.notify_citizen(message, _("留言已收到"), _(
+                "您的留言《%(title)s》已收到，受理编号 %(number)s，查询码 %(code)s。"
+                "我们将在 %(deadline)s 前答复。") % {
+                "title": message.title, "number": message.tracking_number,
+                "code": message.check_code, "deadline": message.deadline.isoformat()})
+        queued += 1
+    return queued
 
 
 @transaction.atomic

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
 
 
+def _forget_deadline_rules():
+    from .actions import forget_deadline_rules
+
+    forget_deadline_rules()
+
+
+def _forget_units():
+    from .queries import forget_units
+
+    forget_units()
+
+
 class InteractionConfig(AppConfig):
     name = "govweb.interaction"
     label = "interaction"
@@ -10,19 +22,33 @@ class InteractionConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from govweb.base.scheduler import PERIODIC_JOBS, PeriodicJob
+        from govweb.cluster.models import SiteProfile
 
         from . import guard, workdays
-        from .models import SensitiveWord, WorkCalendarDay
+        from .models import DeadlineRule, SensitiveWord, WorkCalendarDay
 
         def check_deadlines():
             from .actions import check_deadlines as run
 
             run()
 
-        if not any(job.name == "interaction_deadlines" for job in PERIODIC_JOBS):
-            PERIODIC_JOBS.append(PeriodicJob("interaction_deadlines", 3600, check_deadlines))
+        def deliver_notifications():
+            from .actions import do_queue_receipt_notices
+            from .notify import deliver_pending
+
+            do_queue_receipt_notices()
+            deliver_pending()
+
+        for job in (PeriodicJob("interaction_deadlines", 3600, check_deadlines),
+                    PeriodicJob("interaction_outbox", 60, deliver_notifications)):
+            if not any(existing.name == job.name for existing in PERIODIC_JOBS):
+                PERIODIC_JOBS.append(job)
         for signal in (post_save, post_delete):
             signal.connect(lambda **kw: workdays.forget_overrides(), sender=WorkCalendarDay,
                            weak=False, dispatch_uid=f"interaction_calendar_{signal}")
             signal.connect(lambda **kw: guard.forget_sensitive_words(), sender=SensitiveWord,
                            weak=False, dispatch_uid=f"interaction_words_{signal}")
+            signal.connect(lambda **kw: _forget_deadline_rules(), sender=DeadlineRule,
+                           weak=False, dispatch_uid=f"interaction_rules_{signal}")
+            signal.connect(lambda **kw: _forget_units(), sender=SiteProfile,
+                           weak=False, dispatch_uid=f"interaction_units_{signal}")

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 
-from . import actions
+from . import actions, notify
 from .models import (
     FAQ,
     Consultation,
@@ -174,6 +174,10 @@ def load(profiles, now):
         if path == "closed":
             actions.do_rate_message(message, rating=5, comment="答复及时，感谢！",
                                     now=reply_at + timedelta(days=1))
+
+    # What the scheduler would do next: receipt notices to the outbox, then delivery.
+    actions.do_queue_receipt_notices(now=now)
+    notify.deliver_pending()
 
     for key, kind, url, description, days_ago in [
         ("yunyan", "broken_link", "http://www-yunyan.localhost:8000/zwgk/", "政务公开栏目第二页链接打不开。", 1),

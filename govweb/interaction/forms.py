@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govweb.cluster.models import SiteProfile, SiteStatus
+from govweb.cluster.models import SiteProfile
 
 from . import guard
 from .models import ErrorKind, MessageKind, QuestionKind, RejectReason
+from .queries import online_units
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -101,8 +102,8 @@ class CaptchaMixin(forms.Form):
 
 
 def unit_choices():
-    units = SiteProfile.objects.filter(status=SiteStatus.ONLINE).order_by("pk")
-    return [("", _("不确定（由市政府办公厅分办）"))] + [(str(u.pk), u.organisation) for u in units]
+    return [("", _("不确定（由市政府办公厅分办）"))] + [
+        (str(pk), unit.organisation) for pk, unit in online_units().items()]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -128,7 +129,9 @@ class MessageForm(PlainTextMixin, CaptchaMixin):
     kind = forms.ChoiceField(label=gettext_lazy("留言类型"), choices=MessageKind.choices,
                              widget=forms.RadioSelect,
                              error_messages=_errors(gettext_lazy("留言类型")))
-    unit = forms.ChoiceField(label=gettext_lazy("写给"), required=False)
+    unit = forms.ChoiceField(
+        label=gettext_lazy("写给"), required=False, choices=unit_choices,
+        error_messages={"invalid_choice": gettext_lazy("请选择有效的办理单位。")})
     title = text_field(gettext_lazy("标题"), 100, min_length=4)
     content = text_field(gettext_lazy("内容"), 3000, textarea=True, min_length=10)
     attachments = MultipleFileField(
@@ -146,15 +149,11 @@ class MessageForm(PlainTextMixin, CaptchaMixin):
     field_order = ["kind", "unit", "title", "content", "attachments", "name", "phone", "email",
                    "may_publish", "captcha_answer"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = unit_choices()
-
     def clean_unit(self):
         value = self.cleaned_data.get("unit")
         if not value:
             return None
-        unit = SiteProfile.objects.filter(pk=value, status=SiteStatus.ONLINE).first()
+        unit = online_units().get(int(value))  # a listed choice: digits
         if unit is None:
             raise ValidationError(_("请选择有效的办理单位。"))
         return unit

@@ -188,6 +188,8 @@ class Message(models.Model):
     rating_comment = models.CharField(_("评价意见"), max_length=300, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the "留言已收到" notice was written to the outbox (periodic job, not the request).
+    receipt_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     idempotency_token = models.CharField(max_length=64, unique=True, editable=False)
     check_code = models.CharField(_("查询码"), max_length=8, default=new_check_code,
                                   editable=False)
@@ -197,7 +199,9 @@ class Message(models.Model):
         verbose_name_plural = _("留言")
         ordering = ["-received_at", "-pk"]
         indexes = [models.Index(fields=["unit", "state", "deadline"]),
-                   models.Index(fields=["state", "deadline"])]
+                   models.Index(fields=["state", "deadline"]),
+                   models.Index(fields=["received_at"], name="interaction_msg_notice_due",
+                                condition=models.Q(receipt_notified_at__isnull=True))]
 
     def __str__(self):
         return f"{self.tracking_number} {self.title}"
@@ -590,7 +594,14 @@ class FAQ(models.Model):
 
 
 class Outbox(models.Model):
-    """发件箱: every notification to a citizen (email/SMS), whatever sender delivers it."""
+    """发件箱: every notification to a citizen (email/SMS), whatever sender delivers it.
+
+    A row is written in the transaction of the action that causes it (durable with it) and
+    delivered afterwards by the periodic job `interaction_outbox` (`notify.deliver_pending`).
+    """
+
+    # Rows reference only a message: Wagtail's usage index would queue a task on every save.
+    wagtail_reference_index_ignore = True
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("邮件")
@@ -610,6 +621,9 @@ class Outbox(models.Model):
         verbose_name = _("通知发件箱")
         verbose_name_plural = _("通知发件箱")
         ordering = ["-created_at", "-pk"]
+        # The delivery job reads the few pending rows, not the whole history.
+        indexes = [models.Index(fields=["created_at"], name="interaction_outbox_pending",
+                                condition=models.Q(sent_at__isnull=True, error=""))]
 
     def __str__(self):
         return f"{self.channel} {self.recipient} {self.subject}"

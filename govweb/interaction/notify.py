@@ -1,8 +1,14 @@
 """Notifications: to citizens through a pluggable sender, to officials by email and in the admin.
 
-The embedded default sender (`OutboxSender`) records every citizen notification in the
-`Outbox` table and the log; a production sender subclasses it and delivers through an SMS
-gateway or mail server in `deliver()`, keeping the outbox row as the record.
+Citizen notifications go through the `Outbox` table: the row is written in the transaction of
+the desk action (or, for the receipt of a new message, of the periodic job) that causes it, so
+it is as durable as that change, and the periodic job `interaction_outbox` (every minute,
+`deliver_pending()`) hands pending rows to the sender. No gateway call runs inside a citizen's
+request or while a database transaction is open.
+
+The embedded default sender (`OutboxSender`) only logs; a production sender subclasses it and
+delivers through an SMS gateway or mail server in `deliver()`, keeping the outbox row as the
+record.
 """
 
 import logging
@@ -26,16 +32,35 @@ class OutboxSender:
         return True
 
     def send(self, channel, recipient, subject, body, message=None):
-        row = Outbox.objects.create(channel=channel, recipient=recipient, subject=subject,
-                                    body=body, message=message)
+        """Record a notification; `deliver_pending()` delivers it after the commit."""
+        return Outbox.objects.create(channel=channel, recipient=recipient, subject=subject,
+                                     body=body, message=message)
+
+    def deliver_row(self, row):
         try:
             if self.deliver(row):
                 row.sent_at = timezone.now()
         except Exception as error:  # a failed gateway must not lose the record
             logger.exception("notification %s failed", row.pk)
-            row.error = str(error)[:300]
+            row.error = str(error)[:300] or type(error).__name__
         row.save(update_fields=["sent_at", "error"])
         return row
+
+
+def deliver_pending(limit=500):
+    """Deliver pending citizen notifications, oldest first (periodic job, one scheduler).
+
+    A row the sender refuses (returns False) stays pending and is tried again next time; a row
+    whose delivery raised keeps its error and is left for the general office to look at.
+    Returns the number delivered.
+    """
+    current = sender()
+    delivered = 0
+    pending = Outbox.objects.filter(sent_at__isnull=True, error="").order_by("created_at", "pk")
+    for row in pending[:limit]:
+        if current.deliver_row(row).sent_at:
+            delivered += 1
+    return delivered
 
 
 def sender():

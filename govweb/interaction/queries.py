@@ -2,12 +2,14 @@
 
 import difflib
 import re
+import time
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from govweb.cluster.models import SiteCategory, SiteProfile
+from govweb.cluster.models import SiteCategory, SiteProfile, SiteStatus
 
+from . import guard
 from .guard import mask_name, mask_text
 from .models import (
     FAQ,
@@ -23,6 +25,31 @@ from .models import (
 from .workdays import local_date, working_days_between
 
 PUBLIC_STATES = [MessageState.PUBLISHED, MessageState.CLOSED]
+
+_UNITS_TTL_SECONDS = 60
+_units = {"expires": 0.0, "by_pk": {}}
+
+
+def forget_units():
+    """Called when a site profile changes (other processes follow within a minute)."""
+    _units["expires"] = 0.0
+
+
+def online_units():
+    """{pk: SiteProfile} of the units a citizen may write to, in order; kept in memory for a
+    minute, as every message form lists them and every submission checks one."""
+    if time.monotonic() >= _units["expires"]:
+        _units["by_pk"] = {unit.pk: unit for unit in
+                           SiteProfile.objects.filter(status=SiteStatus.ONLINE).order_by("pk")}
+        _units["expires"] = time.monotonic() + _UNITS_TTL_SECONDS
+    return _units["by_pk"]
+
+
+def message_by_token(token):
+    """The message stored by a submission with this idempotency token, or None."""
+    if not guard.valid_token(token):
+        return None
+    return Message.objects.filter(idempotency_token=token).order_by().first()
 
 
 def site_scope(profile):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("hudong/liuyan/", views.message_list, name="message_list"),
     path("hudong/liuyan/xie/", views.message_write, name="message_write"),
     path("hudong/liuyan/chaxun/", views.message_lookup, name="message_lookup"),
+    path("hudong/liuyan/huizhi/<str:number>/", views.message_receipt, name="message_receipt"),
     path("hudong/liuyan/<str:number>/", views.message_detail, name="message_detail"),
     path("hudong/api/liuyan.json", views.message_api, name="message_api"),
     path("hudong/jiucuo/", views.error_report, name="error_report"),

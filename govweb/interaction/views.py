@@ -5,8 +5,9 @@ says "received"; forms carry an idempotency token so that a retry returns the sa
 """
 
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -105,34 +106,63 @@ def message_write(request):
             initial["title"], initial["content"] = question[:100], question
         return _render(request, template, {"form": MessageForm(initial=initial)})
 
-    # A retry of a submission that was stored: the same receipt, never a second message.
-    token = request.POST.get("token", "")
-    if guard.valid_token(token):
-        existing = Message.objects.filter(idempotency_token=token).first()
-        if existing is not None:
-            return _receipt(request, existing)
     form = MessageForm(request.POST, request.FILES)
-    if guard.rate_limited(request, "message"):
-        form.refresh_captcha()
+    limited = guard.rate_limited(request, "message")
+    if not limited and form.is_valid() and form.check_captcha():
+        data = form.cleaned_data
+        # A retry of a stored submission (same token) gets the first message back.
+        message, _created = actions.do_submit_message(
+            site=profile, unit=data["unit"], kind=data["kind"], title=data["title"],
+            content=data["content"], name=data["name"], phone=data["phone"],
+            email=data["email"], may_publish=data["may_publish"], token=data["token"],
+            attachments=data["attachments"],
+            held=guard.contains_sensitive(data["title"], data["content"]),
+        )
+        conf.test_pause("after_commit")
+        return _to_receipt(request, message)
+    # Refused — unless it is the retry of a submission that was stored (its captcha used,
+    # the rate limit reached since): that one gets its receipt, never an error.
+    existing = queries.message_by_token(request.POST.get("token", ""))
+    if existing is not None:
+        return _to_receipt(request, existing)
+    form.refresh_captcha()
+    if limited:
         return _limited(request, template, {"form": form})
-    if not (form.is_valid() and form.check_captcha()):
-        form.refresh_captcha()
-        return _render(request, template, {"form": form})
-    data = form.cleaned_data
-    message, _created = actions.do_submit_message(
-        site=profile, unit=data["unit"], kind=data["kind"], title=data["title"],
-        content=data["content"], name=data["name"], phone=data["phone"], email=data["email"],
-        may_publish=data["may_publish"], token=data["token"], attachments=data["attachments"],
-        held=guard.contains_sensitive(data["title"], data["content"]),
-    )
-    conf.test_pause("after_commit")
-    return _receipt(request, message)
+    return _render(request, template, {"form": form})
 
 
-def _receipt(request, message):
-    response = _render(request, "interaction/message_receipt.html", {"message": message})
-    response["Cache-Control"] = "no-store"
-    return response
+RECEIPT_COOKIE = "gw_receipt"
+RECEIPT_SALT = "govweb.interaction.receipt"
+RECEIPT_SECONDS = 3600
+
+
+def _to_receipt(request, message):
+    """303 to the receipt page (post/redirect/get: the POST renders no page, a reload does not
+    resubmit). The message is committed already. A signed cookie scoped to that one page lets
+    only this browser open it for an hour: the check code never appears in a URL, and a
+    guessed tracking number shows a stranger nothing."""
+    number = message.tracking_number
+    url = reverse("interaction:message_receipt", args=[number])
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    response.set_signed_cookie(RECEIPT_COOKIE, number, salt=RECEIPT_SALT,
+                               max_age=RECEIPT_SECONDS, path=url, httponly=True,
+                               samesite="Lax", secure=request.is_secure())
+    return guard.ensure_visitor_cookie(request, response)
+
+
+@never_cache
+@require_GET
+def message_receipt(request, number):
+    """留言回执: tracking number and check code, in the browser that sent the message."""
+    shown = request.get_signed_cookie(RECEIPT_COOKIE, default=None, salt=RECEIPT_SALT,
+                                      max_age=RECEIPT_SECONDS)
+    pk = Message.pk_from_tracking_number(number) if shown == number else None
+    message = Message.objects.filter(pk=pk).select_related("unit").first() if pk else None
+    if message is None or message.tracking_number != number:
+        return _render(request, "interaction/message_receipt.html", {"expired": True},
+                       status=404)
+    return _render(request, "interaction/message_receipt.html", {"message": message})
 
 
 @never_cache

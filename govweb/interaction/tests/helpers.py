@@ -19,8 +19,9 @@ def captcha_answer(html):
     return str(numbers.index(match.group(1)) + numbers.index(match.group(2)))
 
 
-def message_post(client, key, **overrides):
-    """GET the form on a site, fill it as a citizen would, POST it. Returns the response."""
+def message_post(client, key, follow=True, **overrides):
+    """GET the form on a site, fill it as a citizen would, POST it. Returns the response (by
+    default the page the browser ends on: the receipt after the 303, or the form again)."""
     host = host_of(key)
     page = client.get("/hudong/liuyan/xie/", HTTP_HOST=host).content.decode()
     data = form_fields(page)
@@ -29,7 +30,7 @@ def message_post(client, key, **overrides):
                 name="张三丰", phone="13812341234", email="zhang@example.com",
                 may_publish="on", captcha_answer=captcha_answer(page))
     data.update(overrides)
-    return client.post("/hudong/liuyan/xie/", data, HTTP_HOST=host), data
+    return client.post("/hudong/liuyan/xie/", data, HTTP_HOST=host, follow=follow), data
 
 
 def tracking_of(response):
