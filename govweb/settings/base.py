@@ -162,12 +162,17 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "govweb.sqlite3",
+            # Keep connections: opening one costs the pragmas, the mmap and a WAL checkpoint
+            # when the last one closes (about half the CPU of a citizen's submission).
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=20000; PRAGMA mmap_size=134217728;"
+                    "PRAGMA busy_timeout=20000; PRAGMA mmap_size=134217728; "
+                    # With connections kept, the WAL no longer shrinks by itself.
+                    "PRAGMA journal_size_limit=67108864;"
                 ),
             },
         }
