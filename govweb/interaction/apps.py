@@ -24,7 +24,7 @@ class InteractionConfig(AppConfig):
         from govweb.base.scheduler import PERIODIC_JOBS, PeriodicJob
         from govweb.cluster.models import SiteProfile
 
-        from . import guard, workdays
+        from . import guard, search, workdays
         from .models import DeadlineRule, SensitiveWord, WorkCalendarDay
 
         def check_deadlines():
@@ -39,6 +39,7 @@ class InteractionConfig(AppConfig):
             do_queue_receipt_notices()
             deliver_pending()
 
+        search.register()
         for job in (PeriodicJob("interaction_deadlines", 3600, check_deadlines),
                     PeriodicJob("interaction_outbox", 60, deliver_notifications)):
             if not any(existing.name == job.name for existing in PERIODIC_JOBS):

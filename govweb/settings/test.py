@@ -3,7 +3,13 @@
 import os
 import tempfile
 
-os.environ.setdefault("GOVWEB_DATA_DIR", tempfile.mkdtemp(prefix="govweb-test-"))
+# One data dir per test process: xdist workers inherit the controller's environment, and a
+# shared search index or file cache would let one worker's tests see another's writes.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker:
+    os.environ["GOVWEB_DATA_DIR"] = tempfile.mkdtemp(prefix=f"govweb-test-{_worker}-")
+else:
+    os.environ.setdefault("GOVWEB_DATA_DIR", tempfile.mkdtemp(prefix="govweb-test-"))
 
 from .base import *  # noqa: E402,F403
 from .base import DATA_DIR  # noqa: E402

@@ -154,3 +154,41 @@ def test_bulk_imported_items_are_findable(client, django_capture_on_commit_callb
     assert result.created == 3
     titles = [r["title"] for r in search(client, host_of("portal"), q="研学旅行基地")["results"]]
     assert sum("研学旅行基地遴选" in t for t in titles) == 3
+
+
+def test_a_signed_off_reply_is_findable_masked_and_a_withheld_one_is_not(
+        client, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    from govweb.cluster.models import SiteProfile
+    from govweb.interaction import actions as desk
+    from govweb.interaction.models import MessageKind
+
+    users = get_user_model().objects
+    jyj = SiteProfile.objects.get(domain="jyj.guiyang.gov.cn")
+    found, pks = {}, {}
+    for consent in (True, False):
+        message, _ = desk.do_submit_message(
+            site=jyj, unit=jyj, kind=MessageKind.choices[0][0], title="校车接送路线咨询",
+            content="我是张三，电话13812345678，想问乌当区校车路线。", name="张三",
+            phone="13812345678", may_publish=consent, token=f"search-reply-{consent}")
+        admin = users.get(username="admin")
+        desk.do_accept_message(message, admin)
+        desk.do_submit_reply(message, users.get(username="jyj_editor"),
+                             text="经核实，乌当区校车将于下学期增设新添寨站点。")
+        with django_capture_on_commit_callbacks(execute=True):
+            desk.do_sign_off_reply(message, admin)
+        found[consent] = get_engine().get(f"message:{message.pk}")
+        pks[consent] = message.pk
+    assert found[False] is None
+    doc = found[True]
+    assert doc is not None and doc.type == "message" and doc.site == "jyj"
+    results = search(client, host_of("portal"), q="校车 新添寨")["results"]
+    assert f"message:{pks[True]}" in [r["key"] for r in results]
+    assert f"message:{pks[False]}" not in [r["key"] for r in results]
+    from govweb.interaction.search import get_document
+
+    indexed = get_document(pks[True])
+    # Indexed as the public message page shows it: the phone number masked.
+    assert "13812345678" not in indexed.text and "138****5678" in indexed.text
+    assert "新添寨" in indexed.text
