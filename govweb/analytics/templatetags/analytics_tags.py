@@ -37,29 +37,58 @@ def _cached(key, compute):
     return value
 
 
-def _site_root_url(context):
+def _live_links(request, rows):
+    """The aggregates' pages that are still live and public, in the aggregates' order, with
+    their current title and address: an item unpublished since the last ingest never shows.
+    One indexed query per render; the DuckDB part is what is cached. The cached page that
+    shows the block is tagged with each linked page, so editing or unpublishing one of them
+    purges it too."""
+    from wagtail.models import Page
+
+    from govweb.base import pagecache
+
+    ids = [row["page_id"] for row in rows]
+    if not ids:
+        return []
+    pages = {page.pk: page for page in Page.objects.live().public().filter(pk__in=ids)}
+    links = []
+    for pk in ids:
+        page = pages.get(pk)
+        url = page.get_url(request) if page is not None else None
+        if url:
+            links.append({"title": page.title, "url": url})
+    # Only a page already opted in to the cache gets the extra tags (never opt one in here).
+    if pages and getattr(request, "_pagecache_tags", None):
+        pagecache.tag_response(request, {f"p:{page.path}" for page in pages.values()})
+    return links
+
+
+def _site(context):
     request = context.get("request")
-    site = getattr(request, "_wagtail_site", None) if request else None
-    return site
+    return request, getattr(request, "_wagtail_site", None) if request else None
 
 
 @register.inclusion_tag("analytics/popular.html", takes_context=True)
 def popular_pages(context, limit=8, days=7):
-    site = _site_root_url(context)
+    """本周热点: the site's most read items of the last `days` days."""
+    request, site = _site(context)
     items = []
     if site is not None:
         today = timezone.localdate()
-        items = _cached(f"analytics:popular:{site.pk}:{today}:{days}:{limit}",
-                        lambda: queries.popular_pages(site.pk, today, days=days, limit=limit))
+        rows = _cached(f"analytics:popular:{site.pk}:{today}:{days}:{limit}",
+                       lambda: queries.popular_pages(site.pk, today, days=days, limit=limit))
+        items = _live_links(request, rows)
     return {"items": items, "heading": _("本周热点")}
 
 
 @register.inclusion_tag("analytics/related.html", takes_context=True)
 def related_pages(context, page, limit=6):
-    site = _site_root_url(context)
+    """看过本文的人还看了: items the same readers read on the same days."""
+    request, site = _site(context)
     items = []
     if site is not None and page is not None and getattr(page, "pk", None):
         today = timezone.localdate()
-        items = _cached(f"analytics:related:{site.pk}:{page.pk}:{today}:{limit}",
-                        lambda: queries.related_pages(site.pk, page.pk, today, limit=limit))
+        rows = _cached(f"analytics:related:{site.pk}:{page.pk}:{today}:{limit}",
+                       lambda: queries.related_pages(site.pk, page.pk, today, limit=limit))
+        items = _live_links(request, rows)
     return {"items": items, "heading": _("看过本文的人还看了")}
