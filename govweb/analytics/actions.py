@@ -11,7 +11,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from . import conf, store
-from .models import AnalyticsPolicy, RetentionAction, validate_retention_days
+from .models import AnalyticsPolicy, RelatedReading, RetentionAction, validate_retention_days
 
 logger = logging.getLogger("govweb.analytics")
 
@@ -121,3 +121,22 @@ def do_compute_scores(now=None, sites=None):
     profiles = sites if sites is not None else SiteProfile.objects.online().select_related("site")
     policy = AnalyticsPolicy.load()
     return [save_score(profile, evaluate_site(profile, now, policy), now) for profile in profiles]
+
+
+def do_refresh_related_reading(today=None, batch=5000):
+    """Rebuild 相关阅读 (RelatedReading) from the co-view aggregates of the last 30 days."""
+    from .queries import related_reading_lists
+
+    today = today or timezone.localdate()
+    try:
+        lists = related_reading_lists(today)
+    except Exception:  # no aggregates yet
+        logger.warning("analytics: no co-view aggregates to build related reading from")
+        return 0
+    with transaction.atomic():
+        RelatedReading.objects.all().delete()
+        for first in range(0, len(lists), batch):
+            RelatedReading.objects.bulk_create(
+                RelatedReading(site_id=site, page_id=page, related=list(related), day=today)
+                for site, page, related in lists[first:first + batch])
+    return len(lists)

@@ -24,7 +24,7 @@ def _pages(profiles):
 
 
 def load(profiles, now):
-    from .actions import do_compute_scores, do_ingest_logs
+    from .actions import do_compute_scores, do_ingest_logs, do_refresh_related_reading
 
     today = timezone.localdate(now)
     start = today - dt.timedelta(days=DEMO_DAYS)
@@ -34,4 +34,5 @@ def load(profiles, now):
     generator.generate(access_dir, DEMO_LINES, start, DEMO_DAYS, pages=_pages(profiles),
                        seed=0.2018, threads=1, search_dir=search_dir, visitors=40)
     do_ingest_logs(now=now, settle_seconds=0)
+    do_refresh_related_reading(today)
     do_compute_scores(now=now, sites=list(profiles.values()))

@@ -137,3 +137,21 @@ class SiteScore(models.Model):
 
     def __str__(self):
         return f"{self.site} {self.day} {self.total}"
+
+
+class RelatedReading(models.Model):
+    """相关阅读: for one page, the pages its readers also read (same visitor, same day) over the
+    last 30 days, best first. Recomputed daily from the co-view aggregates, so a public page
+    reads its list with one indexed query instead of asking DuckDB."""
+
+    page_id = models.PositiveIntegerField(_("页面"), unique=True)
+    site_id = models.PositiveIntegerField(_("网站"))
+    related = models.JSONField(_("相关页面"), default=list)
+    day = models.DateField(_("计算日期"))
+
+    class Meta:
+        verbose_name = _("相关阅读")
+        verbose_name_plural = _("相关阅读")
+
+    def __str__(self):
+        return f"{self.page_id} → {self.related}"

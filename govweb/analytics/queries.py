@@ -258,6 +258,27 @@ def related_pages(site_id, page_id, today, days=30, limit=6):
         con.close()
 
 
+def related_reading_lists(today, days=30, limit=6):
+    """related_pages for every page at once: (site, page_id, [related ids best first])."""
+    con = store.connect()
+    try:
+        start = today - dt.timedelta(days=days)
+        return con.execute(f"""
+            WITH pairs AS (
+                SELECT site, a AS page, b AS other, n FROM {source("coview", start, today)}
+                UNION ALL SELECT site, b, a, n FROM {source("coview", start, today)}
+            ), sums AS (
+                SELECT site, page, other, sum(n) AS n FROM pairs
+                WHERE other IN (SELECT page_id FROM dim_pages) GROUP BY ALL
+            ), ranked AS (
+                SELECT *, row_number() OVER (PARTITION BY site, page ORDER BY n DESC, other) AS r
+                FROM sums)
+            SELECT site, page, list(other ORDER BY r) FROM ranked WHERE r <= {int(limit)}
+            GROUP BY site, page""").fetchall()
+    finally:
+        con.close()
+
+
 def column_statistics(profiles, start, end, now):
     """栏目统计 (R9.2): per column, items published in the period against its update
     expectation, views, reposts/pushes to other sites; plus the services' usage per site."""

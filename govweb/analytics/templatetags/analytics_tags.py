@@ -4,7 +4,8 @@ Public use (front templates):
     {% load analytics_tags %}
     {% popular_pages %}                  most read this week on the current site
     {% related_pages page %}             read together with this page
-Both read the daily aggregates and are cached for 10 minutes.
+Popular reads the daily aggregates (cached 10 minutes); related reads RelatedReading, which the
+daily job rebuilds from them.
 """
 
 from django import template
@@ -83,12 +84,14 @@ def popular_pages(context, limit=8, days=7):
 
 @register.inclusion_tag("analytics/related.html", takes_context=True)
 def related_pages(context, page, limit=6):
-    """看过本文的人还看了: items the same readers read on the same days."""
+    """看过本文的人还看了: items the same readers read on the same days (RelatedReading, rebuilt
+    daily from the aggregates: one indexed query, no DuckDB on a page view)."""
+    from ..models import RelatedReading
+
     request, site = _site(context)
     items = []
     if site is not None and page is not None and getattr(page, "pk", None):
-        today = timezone.localdate()
-        rows = _cached(f"analytics:related:{site.pk}:{page.pk}:{today}:{limit}",
-                       lambda: queries.related_pages(site.pk, page.pk, today, limit=limit))
-        items = _live_links(request, rows)
+        related = RelatedReading.objects.filter(page_id=page.pk, site_id=site.pk).values_list(
+            "related", flat=True).first() or []
+        items = _live_links(request, [{"page_id": pk} for pk in related[:limit]])
     return {"items": items, "heading": _("看过本文的人还看了")}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from govweb.analytics import conf, generator, queries
-from govweb.analytics.actions import do_ingest_logs
+from govweb.analytics.actions import do_ingest_logs, do_refresh_related_reading
 from govweb.analytics.demo import _pages
 from govweb.cluster.models import SiteProfile
 from govweb.library.models import LibraryItemPage
@@ -26,6 +26,7 @@ def read_log(store_dir):
     generator.generate(conf.access_log_dir(), 20000, start, DAYS, pages=_pages(profiles),
                        seed=0.31, threads=1, visitors=60)
     do_ingest_logs(settle_seconds=0)
+    do_refresh_related_reading()
     cache.clear()  # the blocks' cached answers from other tests (an empty store) must not count
     yield
     cache.clear()
