@@ -55,7 +55,20 @@ def tags_for_page(page, *, with_related=True):
             if source:
                 tags.add(f"p:{source}")
         tags.update(_referencing_tags(page))
+        tags.update(_translation_tags(page))
     return tags
+
+
+def _translation_tags(page):
+    """The page's other language versions: /en/<path> is cached under the Chinese page until
+    its English version goes live (base/i18n), so a change to either purges both."""
+    from .i18n import i18n_enabled
+
+    if not i18n_enabled() or not getattr(page, "translation_key", None):
+        return set()
+    paths = (Page.objects.filter(translation_key=page.translation_key)
+             .exclude(pk=page.pk).values_list("path", flat=True))
+    return {f"p:{path}" for path in paths}
 
 
 def _referencing_tags(page):

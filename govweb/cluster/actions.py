@@ -62,11 +62,16 @@ def provision_site_staff(profile):
             group, _ = Group.objects.get_or_create(name=f"{profile.organisation} {suffix}")
             setattr(profile, attr, group)
         group.permissions.add(access_admin)
-        for permission_type in page_perms:
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=profile.site.root_page,
-                permission=_permission("wagtailcore", f"{permission_type}_page"),
-            )
+        if attr == "editors_group":
+            # 英文版: editors may give their pages English versions (Wagtail "Translate").
+            group.permissions.add(_permission("simple_translation", "submit_translation"))
+        # The site's tree in every language: its English home is a sibling of the Chinese one.
+        for home in profile.site.root_page.get_translations(inclusive=True):
+            for permission_type in page_perms:
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=home,
+                    permission=_permission("wagtailcore", f"{permission_type}_page"),
+                )
         for app_label, codename in collection_perms:
             GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=profile.collection,

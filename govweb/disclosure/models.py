@@ -17,6 +17,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 
 from govweb.base.blocks import BodyBlock
+from govweb.base.i18n import KeepLanguageUrlMixin
 
 
 class TopicManager(models.Manager):
@@ -136,7 +137,7 @@ class DisclosureSection(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class DisclosureInfoPage(Page):
+class DisclosureInfoPage(KeepLanguageUrlMixin, Page):
     """信息公开专页: overview, institutions and functions, disclosure guide, statistics."""
 
     section = models.CharField(_("公开事项"), max_length=20, choices=DisclosureSection.choices,
@@ -156,7 +157,7 @@ class DisclosureInfoPage(Page):
         verbose_name = _("信息公开专页")
 
 
-class LeadersPage(Page):
+class LeadersPage(KeepLanguageUrlMixin, Page):
     """负责人信息: each leader's name, photo, CV and portfolio (分工)."""
 
     intro = models.CharField(_("说明"), max_length=300, blank=True)
@@ -189,7 +190,7 @@ class Leader(Orderable):
         return f"{self.name}（{self.position}）"
 
 
-class DisclosureCataloguePage(Page):
+class DisclosureCataloguePage(KeepLanguageUrlMixin, Page):
     """政府信息公开目录: the site's policy documents, browsable by topic, genre, issuing body, year."""
 
     intro = models.CharField(_("说明"), max_length=300, blank=True)

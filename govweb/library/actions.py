@@ -36,14 +36,16 @@ def do_provision_site_workflow(profile):
     """The site's default workflow: edit → 审核 (reviewers) → 签发 (signers). Idempotent.
 
     Creates the "<site> signers" group (rights like the reviewers') and assigns the workflow
-    to the site's home page, so every page of the site goes through it.
+    to the site's home page in every language (its English home is a sibling of the Chinese
+    one), so every page of the site, English versions included, goes through it.
     """
     signers, _ = Group.objects.get_or_create(name=signers_group_name(profile))
     signers.permissions.add(_perm("wagtailadmin", "access_admin"))
-    root = profile.site.root_page
-    for permission_type in SIGNER_PAGE_PERMISSIONS:
-        GroupPagePermission.objects.get_or_create(
-            group=signers, page=root, permission=_perm("wagtailcore", f"{permission_type}_page"))
+    homes = list(profile.site.root_page.get_translations(inclusive=True))
+    for root in homes:
+        for permission_type in SIGNER_PAGE_PERMISSIONS:
+            GroupPagePermission.objects.get_or_create(
+                group=signers, page=root, permission=_perm("wagtailcore", f"{permission_type}_page"))
     if profile.collection_id:
         for app_label, codename in (("wagtaildocs", "choose_document"), ("wagtailimages", "choose_image")):
             GroupCollectionPermission.objects.get_or_create(
@@ -56,7 +58,8 @@ def do_provision_site_workflow(profile):
             task.groups.set([group])
         WorkflowTask.objects.update_or_create(workflow=workflow, task=task.task_ptr,
                                               defaults={"sort_order": order})
-    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    for root in homes:
+        WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
     return workflow
 
 

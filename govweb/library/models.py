@@ -23,6 +23,13 @@ from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from govweb.base.blocks import BodyBlock
+from govweb.base.i18n import (
+    KeepLanguageUrlMixin,
+    is_translation,
+    reader_version,
+    route_site,
+    source_of,
+)
 
 
 class ColumnKind(models.TextChoices):
@@ -57,7 +64,7 @@ SUMMARY_SHORT_LIMIT, SUMMARY_LONG_LIMIT, LONG_ORIGINAL = 300, 500, 5000
 DOCUMENT_NUMBER_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z]{1,20}〔(?:19|20)\d{2}〕\d{1,5}号$")
 
 
-class SiteHomePage(Page):
+class SiteHomePage(KeepLanguageUrlMixin, Page):
     """网站首页: the root of one site's tree; lists the latest items of its columns."""
 
     intro = models.CharField(_("首页简介"), max_length=300, blank=True)
@@ -69,6 +76,12 @@ class SiteHomePage(Page):
 
     class Meta:
         verbose_name = _("网站首页")
+
+    def route(self, request, path_components):
+        # /en/…: the Chinese tree finds the page, its live English version is served (base/i18n).
+        if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            return route_site(self, request, path_components)
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -91,7 +104,7 @@ class SiteHomePage(Page):
         return context
 
 
-class ColumnPage(Page):
+class ColumnPage(KeepLanguageUrlMixin, Page):
     """栏目: a listing of items of one kind, with the update expectation monitoring applies.
 
     A special topic (专题专栏) runs between a start and an end date; a link column points
@@ -211,7 +224,7 @@ def body_plain_text(body):
     return "".join(parts)
 
 
-class LibraryItemPage(Page):
+class LibraryItemPage(KeepLanguageUrlMixin, Page):
     """信息: the unified metadata every item of the library carries, whatever its type.
 
     Concrete (not abstract) so that a column lists its articles, policies and interpretations
@@ -345,6 +358,8 @@ class PolicyDocumentForm(WagtailAdminPageForm):
     def clean(self):
         cleaned = super().clean()
         going_live = any(key in self.data for key in ("action-publish", "action-submit"))
+        if is_translation(self.instance):
+            return cleaned  # the Chinese source carries the duty to be interpreted
         if going_live and cleaned.get("is_important") and not (
             cleaned.get("interpretation_exemption_reason") or "").strip():
             if not (self.instance.pk and self.instance.interpretations.exists()):
@@ -474,7 +489,18 @@ class PolicyDocumentPage(LibraryItemPage):
             return True
         return bool(self.pk) and self.interpretations.exists()
 
+    @property
+    def disclosure_index_number(self):
+        """索引号 as shown: an English version carries its Chinese source's number, never one of
+        its own (numbers are issued to documents, not to their translations)."""
+        if self.index_number or not is_translation(self):
+            return self.index_number
+        return getattr(source_of(self), "index_number", "")
+
     def save(self, *args, **kwargs):
+        if is_translation(self):
+            # The Chinese source holds the number and the duty to be interpreted.
+            return super().save(*args, **kwargs)
         if self.alias_of_id is None and self._going_live() and not self.interpretation_satisfied():
             raise ValidationError({"interpretation_exemption_reason": _(
                 "重要政策文件须同步发布解读材料：请先关联解读，或在“免于解读理由”中记录理由。")})
@@ -517,8 +543,15 @@ class PolicyDocumentPage(LibraryItemPage):
         return context
 
     def live_interpretations(self):
-        return (InterpretationPage.objects.filter(policy=self).live().public()
-                .order_by("pub_date", "pk"))
+        """The policy's interpretations in the reader's version: an English version of a
+        policy lists the English versions of its interpretations where they exist, and the
+        Chinese ones otherwise; a Chinese policy never lists English copies."""
+        source = source_of(self)
+        found = (InterpretationPage.objects.filter(policy=source).live().public()
+                 .filter(locale_id=source.locale_id).order_by("pub_date", "pk"))
+        if not is_translation(self):
+            return found
+        return [reader_version(item) for item in found]
 
     def live_attachments(self):
         return self.attachments.select_related("document")
@@ -594,6 +627,13 @@ class InterpretationPage(LibraryItemPage):
 
     class Meta:
         verbose_name = _("政策解读")
+
+    @cached_property
+    def policy_for_reader(self):
+        """The policy explained, in the reader's language where it has a live version in it."""
+        if self.policy_id is None:
+            return None
+        return reader_version(self.policy)
 
     def clean(self):
         super().clean()

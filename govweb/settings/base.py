@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "govweb.supervision",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
@@ -235,7 +237,10 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-WAGTAIL_I18N_ENABLED = False
+# Editors may give a page an English version (Wagtail locales, wagtail.contrib.simple_translation);
+# /en/ serves it where one is live, and the Chinese page with the English interface elsewhere
+# (library.models.SiteHomePage.route).
+WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 
 STATIC_URL = "/static/"
