@@ -147,6 +147,8 @@ def load(profiles, now):
         _load_policies(key, profile, policy_column, ctx_issuer, now, topics, genres, audiences)
         _load_topic(key, home, now)
         _load_disclosure(key, spec, profile, home, policy_column, now)
+        if key == "portal":
+            _load_english_version(home, policy_column)
 
 
 def _load_policies(key, profile, column, issuer, now, topics, genres, audiences):
@@ -315,3 +317,35 @@ def _load_disclosure(key, spec, profile, home, policy_column, now):
                     "四、存在的主要问题及改进情况。下一步将进一步提升政策解读质量，加强公开平台建设。"),
             first_published_at=pub, last_published_at=pub,
         ))
+
+
+def _load_english_version(home, policy_column):
+    """英文版: the portal's important policy in English, made as an editor would (Translate:
+    home, column, item), so /en/zcwj/policy-1/ shows it and every other page falls back."""
+    from wagtail.models import Locale
+
+    english = Locale.objects.filter(language_code="en").first()
+    policy = PolicyDocumentPage.objects.child_of(policy_column).filter(slug="policy-1").first()
+    if english is None or policy is None or policy.has_translation(english):
+        return
+    home.copy_for_translation(english)
+    policy_column.copy_for_translation(english)
+    version = policy.copy_for_translation(english)
+    version.title = ("Implementation Opinions of the General Office of the Guiyang Municipal "
+                     "People's Government on Further Optimising the Business Environment")
+    version.issuing_body = "General Office of the Guiyang Municipal People's Government"
+    version.source = version.author = version.issuing_body
+    version.summary = ("The opinions set out the goals, main tasks and safeguards for a better "
+                       "business environment in Guiyang, effective from the date of issue.")
+    version.body = _p(
+        "To all units concerned:",
+        "The implementation opinions have been approved and are hereby issued; please carry "
+        "them out in the light of your actual situation.",
+        "1. Goals. Put people first, focus on the most pressing concerns of businesses and "
+        "citizens, and establish a clear, efficient and well-supported working mechanism.",
+        "2. Main tasks. Each responsible unit sets out specific measures and deadlines "
+        "according to its duties and works with the others to deliver them.",
+        "3. Safeguards. Strengthen leadership and supervision; progress is part of the annual "
+        "performance appraisal.",
+    )
+    version.save_revision().publish()

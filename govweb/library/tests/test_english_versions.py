@@ -152,3 +152,10 @@ def test_the_site_editors_may_edit_their_english_home(english_policy, jyj):
     other = get_user_model().objects.get(username="yunyan_editor")
     assert english_home.permissions_for_user(editor).can_edit()
     assert not english_home.permissions_for_user(other).can_edit()
+
+
+def test_demo_portal_has_a_policy_in_english(client, site_host):
+    html = client.get("/en/zcwj/policy-1/", HTTP_HOST=site_host("portal")).content.decode()
+    assert "Further Optimising the Business Environment</h1>" in html
+    chinese = client.get("/zcwj/policy-1/", HTTP_HOST=site_host("portal")).content.decode()
+    assert "Business Environment" not in chinese and "营商环境" in chinese
