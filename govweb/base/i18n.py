@@ -66,6 +66,23 @@ def reader_version(page):
     return page
 
 
+def show_reader_titles(items):
+    """On /en/…: listed Chinese items take their live English version's title (one query for
+    the whole listing); their links already lead to that version. Returns `items`."""
+    if not i18n_enabled() or not items:
+        return items
+    active = active_locale_id()
+    if active == default_locale_id():
+        return items
+    keys = [item.translation_key for item in items]
+    titles = dict(Page.objects.filter(translation_key__in=keys, locale_id=active, live=True)
+                  .values_list("translation_key", "title"))
+    for item in items:
+        if item.translation_key in titles:
+            item.title = titles[item.translation_key]
+    return items
+
+
 def route_site(home, request, path_components):
     """Route a request from a site home (SiteHomePage.route).
 

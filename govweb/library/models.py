@@ -28,6 +28,7 @@ from govweb.base.i18n import (
     is_translation,
     reader_version,
     route_site,
+    show_reader_titles,
     source_of,
 )
 
@@ -93,7 +94,7 @@ class SiteHomePage(KeepLanguageUrlMixin, Page):
             if column.show_on_home:
                 items = column.latest_items(limit=6, restricted_paths=restricted)
                 if items:
-                    blocks.append((column, items))
+                    blocks.append((column, show_reader_titles(items)))
         context["column_blocks"] = blocks
         context["columns"] = columns
         site = getattr(request, "_wagtail_site", None)
@@ -182,7 +183,7 @@ class ColumnPage(KeepLanguageUrlMixin, Page):
             below = [p for p in restricted_paths if p.startswith(self.path) and p != self.path]
             if below:
                 items = items.exclude(path__in=below)
-        return (items.only("id", "title", "url_path", "path", "depth", "pub_date")
+        return (items.only("id", "title", "url_path", "path", "depth", "pub_date", "translation_key")
                 .order_by("-pub_date", "-pk"))
 
     def latest_items(self, limit=6, restricted_paths=None):
@@ -206,6 +207,7 @@ class ColumnPage(KeepLanguageUrlMixin, Page):
             page = paginator.page(1)
         except EmptyPage:
             page = paginator.page(max(paginator.num_pages, 1))
+        page.object_list = show_reader_titles(list(page.object_list))
         context["items_page"] = page
         if page.number == 1:
             context["sub_columns"] = list(self.sub_columns())

@@ -100,6 +100,13 @@ def test_english_readers_get_the_editors_english_version(english_policy, client,
     html = client.get(path, HTTP_HOST=site_host("jyj")).content.decode()
     assert f"<h1>{policy.title}</h1>" in html and ENGLISH_TITLE not in html
 
+    # The English column listing names the item by its English title, linking under /en/.
+    column_path = _public_path(policy.get_parent(), jyj)
+    html = client.get("/en" + column_path, HTTP_HOST=site_host("jyj")).content.decode()
+    assert f'<a href="/en{path}">{ENGLISH_TITLE}</a>' in html
+    html = client.get(column_path, HTTP_HOST=site_host("jyj")).content.decode()
+    assert f'<a href="{path}">{policy.title}</a>' in html and ENGLISH_TITLE not in html
+
     # The interpretation read in English names the policy by its English title and links to it.
     html = client.get("/en" + _public_path(interpretation, jyj), HTTP_HOST=site_host("jyj")).content.decode()
     assert ENGLISH_TITLE in html and f'href="/en{path}"' in html
