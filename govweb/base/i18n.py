@@ -114,11 +114,15 @@ class KeepLanguageUrlMixin:
 
     def get_url_parts(self, request=None):
         parts = super().get_url_parts(request=request)
-        if not parts or parts[2] is None or not i18n_enabled() or is_translation(self):
+        if not parts or parts[2] is None or not i18n_enabled():
             return parts
+        # The language first: on Chinese pages nothing else is read (listings load their items
+        # with few fields; touching a deferred one would cost a query per link).
         language = translation.get_language() or ""
         if language in ("", settings.LANGUAGE_CODE) or not any(
                 code == language for code, _name in settings.LANGUAGES):
+            return parts
+        if is_translation(self):
             return parts
         site_id, root_url, page_path = parts
         return site_id, root_url, f"/{language}{page_path}"

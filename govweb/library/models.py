@@ -183,7 +183,8 @@ class ColumnPage(KeepLanguageUrlMixin, Page):
             below = [p for p in restricted_paths if p.startswith(self.path) and p != self.path]
             if below:
                 items = items.exclude(path__in=below)
-        return (items.only("id", "title", "url_path", "path", "depth", "pub_date", "translation_key")
+        return (items.only("id", "title", "url_path", "path", "depth", "pub_date", "translation_key",
+                           "locale")
                 .order_by("-pub_date", "-pk"))
 
     def latest_items(self, limit=6, restricted_paths=None):
@@ -549,8 +550,10 @@ class PolicyDocumentPage(LibraryItemPage):
         policy lists the English versions of its interpretations where they exist, and the
         Chinese ones otherwise; a Chinese policy never lists English copies."""
         source = source_of(self)
-        found = (InterpretationPage.objects.filter(policy=source).live().public()
-                 .filter(locale_id=source.locale_id).order_by("pub_date", "pk"))
+        # The locale is checked here, not in SQL: a locale condition makes SQLite's planner
+        # leave the policy index for the locale one and scan the page table.
+        found = [item for item in InterpretationPage.objects.filter(policy=source).live().public()
+                 .order_by("pub_date", "pk") if item.locale_id == source.locale_id]
         if not is_translation(self):
             return found
         return [reader_version(item) for item in found]

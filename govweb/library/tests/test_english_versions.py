@@ -166,3 +166,29 @@ def test_demo_portal_has_a_policy_in_english(client, site_host):
     assert "Further Optimising the Business Environment</h1>" in html
     chinese = client.get("/zcwj/policy-1/", HTTP_HOST=site_host("portal")).content.decode()
     assert "Business Environment" not in chinese and "营商环境" in chinese
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_listing_costs_the_same_queries_however_many_items_it_shows(client, jyj, site_host, prefix):
+    """Links on a listing never load a field per item (a query per link would grow with it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from govweb.base import pagecache
+    from govweb.library.models import ArticlePage
+
+    column = ColumnPage.objects.child_of(jyj.site.root_page).get(slug="tzgg")
+    path = prefix + _public_path(column, jyj)
+
+    def queries():
+        pagecache.clear()
+        client.get(path, HTTP_HOST=site_host("jyj"))  # warm the per-process caches
+        pagecache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path, HTTP_HOST=site_host("jyj")).status_code == 200
+        return len(captured.captured_queries)
+
+    few = queries()
+    for n in range(15):
+        column.add_child(instance=ArticlePage(title=f"通知公告第{n}号", slug=f"notice-extra-{n}"))
+    assert queries() == few
