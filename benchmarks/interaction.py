@@ -1,12 +1,13 @@
 """Sustained message submissions over HTTP, then a count check that nothing acknowledged is lost.
 
     .venv/bin/python benchmarks/interaction.py [--seconds 60] [--connections 32]
-                                               [--workers 4] [--threads 4]
+                                               [--workers 2] [--threads 4]
                                                [--db sqlite|postgres|both] [--receipt]
 
 For each database: the demo cluster is loaded into a fresh data dir (PostgreSQL: a fresh
-database `govweb_bench_interaction` on 127.0.0.1), the public role runs under gunicorn
-(`--workers` processes × `--threads` threads) with the rate limits and the captcha switched off
+database `govweb_bench_interaction` on 127.0.0.1), the public role runs under gunicorn as
+`govweb serve --role public` runs it (gthread workers, no gunicorn access log: the role writes
+its own), with `--workers` processes × `--threads` threads, the rate limits and the captcha off
 (GOVWEB_INTERACTION_RATELIMIT=0, GOVWEB_INTERACTION_CAPTCHA=0), and wrk POSTs complete message
 forms (CSRF token included, each with its own idempotency token) on 127.0.0.1, after a 3 s
 warm-up that is not counted.
@@ -15,8 +16,9 @@ A submission is acknowledged when the server answers 303 to its receipt page: th
 committed by then and the tracking number is in the Location. Every acknowledged number is
 recorded; after the run each one is looked up in the database. Printed: submissions/s
 (acknowledged), p50/p95/p99 latency, acknowledged / found / missing / duplicated, and the
-server's CPU time per submission (user+system of the gunicorn processes, from /proc: on a
-shared machine this is the figure that does not depend on the other load).
+server's CPU time per submission (user+system of the gunicorn processes and, on PostgreSQL,
+of the database's backends, from /proc: on a shared machine this is the figure that depends
+least on the other load).
 
 With --receipt each acknowledgement is followed, on the same wrk thread, by the GET of the
 receipt page a browser makes after the redirect (with its receipt cookie); the receipts shown
@@ -33,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -41,6 +44,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _harness as h  # noqa: E402
+
+from govweb.cli import PUBLIC_THREADS, _gunicorn_cmd  # noqa: E402
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/govweb_bench_interaction"
 PORT = 18600
@@ -119,33 +124,71 @@ def prepare(kind):
 
 
 def start_server(data_dir, workers, threads, extra):
-    """gunicorn on loopback; `--threads` > 1 selects gunicorn's threaded worker (keep-alive)."""
-    cmd = [h.PYTHON, "-m", "gunicorn", "govweb.wsgi:application",
-           "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers), "--threads", str(threads),
-           "--access-logfile", "/dev/null", "--log-level", "warning"]
+    """The public role on loopback exactly as `govweb serve --role public` runs it
+    (govweb/cli.py: gthread workers with keep-alive, no gunicorn access log — the role writes
+    its own), with the given process and thread counts."""
+    cmd = _gunicorn_cmd("public", "127.0.0.1", PORT, workers, threads=threads,
+                        extra=["--log-level", "warning"])
     env = h.django_env(data_dir, GOVWEB_PUBLIC_PORT=PORT, GOVWEB_INTERACTION_RATELIMIT=0,
                        GOVWEB_INTERACTION_CAPTCHA=0, **extra)
     return subprocess.Popen(cmd, env=env, cwd=h.ROOT)
 
 
-def cpu_seconds(root_pid=None, database=None):
-    """User+system CPU seconds (Linux /proc) of a process and its children, or of the
-    PostgreSQL backends serving one database (their process title names it)."""
+def cpu_seconds(root_pid):
+    """User+system CPU seconds (Linux /proc) of a process and its children."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             pid, rest = (proc / "stat").read_text().split(" ", 1)
-            if database is not None:
-                title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                if not title.startswith("postgres:") or f" {database} " not in title:
-                    continue
         except OSError:
             continue
         fields = rest.rsplit(")", 1)[1].split()
-        if database is not None or int(pid) == root_pid or int(fields[1]) == root_pid:
-            total += (int(fields[11]) + int(fields[12])) / tick  # fields[1]: parent pid
+        if int(pid) == root_pid or int(fields[1]) == root_pid:  # fields[1]: parent pid
+            total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def backend_cpu(database):
+    """{(pid, start time): CPU seconds} of the PostgreSQL backends serving one database
+    (their process title names it)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if not title.startswith("postgres:") or f" {database} " not in title:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[(proc.name, fields[19])] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+class BackendSampler:
+    """CPU of one database's backends over a run, sampled every second: Django closes a
+    connection older than CONN_MAX_AGE (60 s) during a run, and an exited backend can no
+    longer be read — its last sample counts (at most a second of its CPU is missed)."""
+
+    def __init__(self, database):
+        self.database = database
+        self.before = backend_cpu(database)
+        self.last = dict(self.before)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self):
+        while not self._stop.wait(1.0):
+            self.last.update(backend_cpu(self.database))
+
+    def stop(self):
+        """CPU seconds the backends spent since the start."""
+        self._stop.set()
+        self._thread.join()
+        self.last.update(backend_cpu(self.database))
+        return sum(cpu - self.before.get(key, 0.0) for key, cpu in self.last.items())
 
 
 def form_and_cookie():
@@ -226,7 +269,7 @@ def run(kind, seconds, connections, workers, threads, receipt):
         script.write_text(lua.replace("__OUT__", out_dir).replace("__RUN__", run_id))
         database = PG_URL.rsplit("/", 1)[1] if kind == "postgres" else None
         cpu_before = cpu_seconds(server.pid)
-        db_before = cpu_seconds(database=database) if database else 0.0
+        backends = BackendSampler(database) if database else None
         wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
         result = subprocess.run(
@@ -236,8 +279,7 @@ def run(kind, seconds, connections, workers, threads, receipt):
         elapsed = time.monotonic() - started
         wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = cpu_seconds(server.pid) - cpu_before
-        # Backends opened during the run started from zero; persistent ones are still there.
-        db_cpu = cpu_seconds(database=database) - db_before if database else 0.0
+        db_cpu = backends.stop() if backends else 0.0
         wrk_cpu = (wrk_after.ru_utime + wrk_after.ru_stime
                    - wrk_before.ru_utime - wrk_before.ru_stime)
     finally:
@@ -262,8 +304,10 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per process")
+    # The defaults of `govweb serve --role public` on a 2-core node (one process per core).
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=PUBLIC_THREADS,
+                        help="threads per process")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--receipt", action="store_true",
                         help="also GET the receipt page after every acknowledgement")

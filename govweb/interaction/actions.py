@@ -8,7 +8,8 @@ import logging
 import time
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,6 +95,10 @@ def do_submit_message(*, site, unit, kind, title, content, name, phone="", email
     same idempotency token returns the first message unchanged — the token's unique index
     decides, so a double click or a retry after a lost response never creates a duplicate,
     even when both race. The tracking number comes from the row id: no counter row is locked.
+
+    On PostgreSQL a message without attachments is stored by one statement (both rows, in
+    autocommit: committed, and flushed with synchronous_commit, when it returns) — one round
+    trip instead of four, and less of the ORM's per-save work, on the busiest public write.
     """
     now = now or timezone.now()
     reply_days, _ext, _remind = deadline_rule(kind)
@@ -102,25 +107,98 @@ def do_submit_message(*, site, unit, kind, title, content, name, phone="", email
         site=site, unit=unit, kind=kind, title=title, content=content, name=name, phone=phone,
         email=email, may_publish=may_publish, held=held, received_at=now,
         deadline=add_working_days(now, reply_days), idempotency_token=token)
-    note = _("含敏感词，待人工审核") if held else ""
+    event = MessageEvent(actor=None, action="submit", from_state="", to_state=message.state,
+                         note=_("含敏感词，待人工审核") if held else "", from_unit=None,
+                         to_unit=unit, at=now)
+    connection = connections[router.db_for_write(Message)]
+    # The crash test pauses inside an open transaction: that needs the transaction path.
+    if connection.vendor == "postgresql" and not attachments and not conf.pause_configured():
+        if _insert_submission(connection, message, event):
+            return message, True
+        return _stored_message(token), False
     try:
-        with transaction.atomic():
-            message.save(force_insert=True)
+        with transaction.atomic(using=connection.alias):
+            message.save(force_insert=True, using=connection.alias)
             for index, (uploaded, content_type, extension) in enumerate(attachments, 1):
                 original = uploaded.name[:200]
                 uploaded.name = f"{message.pk}-{index}.{extension}"  # never the citizen's name
                 MessageAttachment.objects.create(
                     message=message, file=uploaded, original_name=original,
                     content_type=content_type, size=uploaded.size)
-            _event(message, None, "submit", note=note, to_unit=unit, now=now)
+            event.message = message
+            event.save(force_insert=True, using=connection.alias)
             conf.test_pause("before_commit")
     except IntegrityError:
-        # The token is already stored (a retry, or two identical submissions raced).
-        existing = Message.objects.filter(idempotency_token=token).order_by().first()
+        existing = _stored_message(token, missing_ok=True)
         if existing is None:
             raise
         return existing, False
     return message, True
+
+
+def _stored_message(token, missing_ok=False):
+    """The message a token already stored (a retry, or two identical submissions raced)."""
+    existing = Message.objects.filter(idempotency_token=token).order_by().first()
+    if existing is None and not missing_ok:
+        raise IntegrityError(f"message token {token} refused but not found")
+    return existing
+
+
+_statements = {}
+
+
+def _submission_statement(connection):
+    """(sql, message fields, history fields) of the PostgreSQL statement that stores a message
+    and its `submit` history row, built once per database from the models' own fields (a new
+    column needs no change here). A token already stored inserts nothing and returns no row;
+    the history row is inserted only for a message that was."""
+    statement = _statements.get(connection.alias)
+    if statement is None:
+        qn = connection.ops.quote_name
+        message_fields = [f for f in Message._meta.local_concrete_fields if not f.primary_key]
+        event_fields = [f for f in MessageEvent._meta.local_concrete_fields if not f.primary_key]
+        pk, event_pk = qn(Message._meta.pk.column), qn(MessageEvent._meta.pk.column)
+        # INSERT … SELECT gives plain parameters no column type: cast each to its column's.
+        selected = [f"m.{pk}" if field.name == "message"
+                    else f"CAST(%s AS {field.db_type(connection)})" for field in event_fields]
+        sql = (
+            f"WITH m AS (INSERT INTO {qn(Message._meta.db_table)} "
+            f"({', '.join(qn(f.column) for f in message_fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(message_fields))}) "
+            f"ON CONFLICT ({qn(Message._meta.get_field('idempotency_token').column)}) "
+            f"DO NOTHING RETURNING {pk}), "
+            f"e AS (INSERT INTO {qn(MessageEvent._meta.db_table)} "
+            f"({', '.join(qn(f.column) for f in event_fields)}) "
+            f"SELECT {', '.join(selected)} FROM m RETURNING {event_pk}) "
+            f"SELECT m.{pk}, e.{event_pk} FROM m, e"
+        )
+        statement = (sql, message_fields, [f for f in event_fields if f.name != "message"])
+        _statements[connection.alias] = statement
+    return statement
+
+
+def _insert_submission(connection, message, event):
+    """Store the message and its history row in one statement; False (nothing written) when
+    its token was already stored. The models' save signals are sent as `save()` would."""
+    sql, message_fields, event_fields = _submission_statement(connection)
+    alias = connection.alias
+    for instance in (message, event):
+        pre_save.send(sender=type(instance), instance=instance, raw=False, using=alias,
+                      update_fields=None)
+    params = [f.get_db_prep_save(f.pre_save(message, True), connection) for f in message_fields]
+    params += [f.get_db_prep_save(f.pre_save(event, True), connection) for f in event_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk, event.pk = row
+    event.message = message
+    for instance in (message, event):
+        instance._state.adding, instance._state.db = False, alias
+        post_save.send(sender=type(instance), instance=instance, created=True,
+                       update_fields=None, raw=False, using=alias)
+    return True
 
 
 def do_queue_receipt_notices(now=None, limit=500):

@@ -49,6 +49,11 @@ def sender_path():
     return _get("GOVWEB_INTERACTION_SENDER", "govweb.interaction.notify.OutboxSender")
 
 
+def pause_configured():
+    """True when the crash-test pause is set (demo mode only)."""
+    return bool(os.environ.get("GOVWEB_INTERACTION_TEST_PAUSE")) and settings.DEMO
+
+
 def test_pause(stage):
     """Crash-test hook: sleep at a named point of a message submission (demo mode only)."""
     value = os.environ.get("GOVWEB_INTERACTION_TEST_PAUSE", "")

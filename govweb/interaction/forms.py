@@ -1,5 +1,6 @@
 """Public and desk forms. Every error message is in Chinese and names its field."""
 
+import copy
 import re
 
 from django import forms
@@ -70,17 +71,22 @@ class CaptchaMixin(forms.Form):
             del self.fields["captcha_token"]
         elif not self.is_bound:
             question, signed = guard.new_captcha()
-            self.fields["captcha_answer"].label = question
+            self._ask(question)
             self.initial["captcha_token"] = signed
         if not self.is_bound:
             self.initial["token"] = guard.new_idempotency_token()
+
+    def _ask(self, question):
+        # This form's own copy of the field: the class's may be shared (shared_fields).
+        self.fields["captcha_answer"] = copy.deepcopy(self.fields["captcha_answer"])
+        self.fields["captcha_answer"].label = question
+        self._bound_fields_cache.pop("captcha_answer", None)
 
     def refresh_captcha(self):
         """A new question after a failed attempt (each question is accepted once)."""
         if self.use_captcha:
             question, signed = guard.new_captcha()
-            self.fields["captcha_answer"].label = question
-            self["captcha_answer"].label = question  # the bound field caches its label
+            self._ask(question)
             data = self.data.copy()
             data["captcha_token"], data["captcha_answer"] = signed, ""
             self.data = data
@@ -106,6 +112,32 @@ def unit_choices():
         (str(pk), unit.organisation) for pk, unit in online_units().items()]
 
 
+class UnitChoiceField(forms.ChoiceField):
+    """写给: one of the units online now (`unit_choices`)."""
+
+    def valid_value(self, value):
+        # The same test as matching the listed choices, without building and normalising
+        # the whole list on every submission.
+        text = str(value)
+        return text.isdecimal() and str(int(text)) == text and int(text) in online_units()
+
+
+class _SharedFields(dict):
+    """A form class's fields, given to each form as they are instead of deep-copied: Django
+    copies them so that a form may change its own, and these forms change only the captcha
+    label, on a copy of that one field (`CaptchaMixin._ask`). Copying a dozen fields, their
+    widgets and choice lists cost as much as validating the submission itself."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
+def shared_fields(form_class):
+    """Class decorator: the form's instances share its fields (see _SharedFields)."""
+    form_class.base_fields = _SharedFields(form_class.base_fields)
+    return form_class
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -121,6 +153,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+@shared_fields
 class MessageForm(PlainTextMixin, CaptchaMixin):
     """写留言."""
 
@@ -129,7 +162,7 @@ class MessageForm(PlainTextMixin, CaptchaMixin):
     kind = forms.ChoiceField(label=gettext_lazy("留言类型"), choices=MessageKind.choices,
                              widget=forms.RadioSelect,
                              error_messages=_errors(gettext_lazy("留言类型")))
-    unit = forms.ChoiceField(
+    unit = UnitChoiceField(
         label=gettext_lazy("写给"), required=False, choices=unit_choices,
         error_messages={"invalid_choice": gettext_lazy("请选择有效的办理单位。")})
     title = text_field(gettext_lazy("标题"), 100, min_length=4)

@@ -24,7 +24,9 @@ UNIT = "cluster.SiteProfile"
 def new_check_code():
     """查询码: 6 characters without look-alikes, given to the citizen with the tracking number."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(6))
+    # 32 letters: each random byte picks one uniformly (one read of the system's randomness
+    # instead of one per letter).
+    return "".join(alphabet[byte % 32] for byte in secrets.token_bytes(6))
 
 
 def luhn_digit(digits):

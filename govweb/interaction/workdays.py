@@ -34,6 +34,7 @@ def _override_days():
 
         _overrides["days"] = dict(WorkCalendarDay.objects.values_list("date", "is_workday"))
         _overrides["expires"] = time.monotonic() + _TTL_SECONDS
+        _added.clear()  # computed with the previous overrides
     return _overrides["days"]
 
 
@@ -61,14 +62,27 @@ def local_date(moment):
     return moment
 
 
+# add_working_days() results, as long as the overrides they were computed with: every
+# submission asks for the deadline of the same day, and walking the calendar costs more
+# than the rest of its bookkeeping.
+_added = {}
+
+
 def add_working_days(start, days):
     """The date of the `days`-th working day after `start` (a date or aware datetime)."""
-    day = local_date(start)
-    counted = 0
-    while counted < days:
-        day += dt.timedelta(days=1)
-        if is_workday(day):
-            counted += 1
+    first = local_date(start)
+    _override_days()  # reloaded (and _added cleared) when it has expired
+    key = (first, days)
+    day = _added.get(key)
+    if day is None:
+        day, counted = first, 0
+        while counted < days:
+            day += dt.timedelta(days=1)
+            if is_workday(day):
+                counted += 1
+        if len(_added) > 1000:  # bounded: a year of dates per rule fits
+            _added.clear()
+        _added[key] = day
     return day
 
 

@@ -2,6 +2,8 @@
 the browser that wrote, retries answered with the first receipt, notices from the outbox job."""
 
 import datetime as dt
+import random
+import re
 import secrets
 from zoneinfo import ZoneInfo
 
@@ -11,8 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from govweb.cluster.models import SiteProfile, SiteStatus
-from govweb.interaction import actions, notify
-from govweb.interaction.models import DeadlineRule, Message, Outbox
+from govweb.interaction import actions, guard, notify
+from govweb.interaction.forms import MessageForm
+from govweb.interaction.models import DeadlineRule, Message, Outbox, WorkCalendarDay
 from govweb.interaction.workdays import add_working_days
 
 from .helpers import message_post, tracking_of
@@ -55,13 +58,19 @@ def test_a_submission_writes_only_the_message_and_its_history(client):
     with CaptureQueriesContext(connection) as queries:
         response, data = message_post(client, "yunyan", follow=False)
     assert response.status_code == 303
-    written = {q["sql"].split()[2].strip('"') for q in queries.captured_queries
-               if q["sql"].startswith("INSERT")}
-    changed = [q["sql"] for q in queries.captured_queries
-               if q["sql"].startswith(("UPDATE", "DELETE"))]
+    statements = [q["sql"] for q in queries.captured_queries]
+    written = {table for sql in statements for table in re.findall(r'INSERT INTO "(\w+)"', sql)}
+    changed = [sql for sql in statements if re.search(r'(UPDATE|DELETE FROM) "\w+"', sql)]
     assert written == {"interaction_message", "interaction_messageevent"} and not changed
+    if connection.vendor == "postgresql":
+        # Both rows in one statement, committed by itself (autocommit) before the 303.
+        writes = [sql for sql in statements if "INSERT INTO" in sql]
+        assert len(writes) == 1 and not any(sql.startswith("SAVEPOINT") for sql in statements)
     message = Message.objects.get(idempotency_token=data["token"])
     assert list(message.events.values_list("action", flat=True)) == ["submit"]
+    event = message.events.get()
+    assert event.to_state == "received" and event.at == message.received_at
+    assert event.actor is None and event.note == ""
 
 
 def test_a_retry_refused_by_the_rate_limit_still_gets_its_receipt(client, settings):
@@ -78,8 +87,20 @@ def test_the_same_token_twice_stores_one_message():
     first, created = submit(token="ab" * 16)
     again, created_again = submit(title="重复点击时标题不同", token="ab" * 16)
     assert created and not created_again and again.pk == first.pk
+    assert again.title == first.title and again.check_code == first.check_code
     assert Message.objects.filter(idempotency_token="ab" * 16).count() == 1
     assert first.events.count() == 1
+
+
+def test_a_held_message_is_stored_with_its_note_and_its_unit():
+    unit = SiteProfile.objects.get(domain="jyj.guiyang.gov.cn")
+    message, _ = submit(unit=unit, held=True, email="li@example.com")
+    stored = Message.objects.get(pk=message.pk)
+    assert stored.held and stored.unit == unit and stored.email == "li@example.com"
+    assert stored.check_code == message.check_code and len(stored.check_code) == 6
+    assert stored.tracking_number == message.tracking_number
+    event = stored.events.get()
+    assert event.to_unit == unit and "敏感词" in event.note
 
 
 def test_tracking_numbers_are_unique_and_name_their_own_row():
@@ -143,3 +164,50 @@ def test_a_unit_taken_offline_is_refused_by_the_form(client):
     response, data = message_post(client, "yunyan", unit=str(jyj.pk))
     assert "请选择有效的办理单位" in response.content.decode()
     assert not Message.objects.filter(idempotency_token=data["token"]).exists()
+
+
+def test_an_office_calendar_edit_applies_to_the_next_deadline():
+    monday = dt.datetime(2025, 3, 3, 10, 0, tzinfo=SH)
+    first, _ = submit(now=monday)  # help: 3 working days → Thursday 6 March
+    assert first.deadline == dt.date(2025, 3, 6)
+    WorkCalendarDay.objects.create(date=dt.date(2025, 3, 5), is_workday=False, note="停工")
+    second, _ = submit(now=monday)
+    assert second.deadline == dt.date(2025, 3, 7)
+
+
+def test_each_form_asks_its_own_captcha_question(settings):
+    """Forms share their class's fields; the question is set on each form's own copy."""
+    settings.GOVWEB_INTERACTION_CAPTCHA = True
+    original = MessageForm.base_fields["captcha_answer"].label
+    first = MessageForm()
+    asked = first.fields["captcha_answer"].label
+    assert "验证问题：" in asked
+    others = [MessageForm() for _ in range(10)]
+    bound = MessageForm({"token": "ab" * 16, "captcha_answer": "99"})
+    bound.refresh_captcha()
+    assert first.fields["captcha_answer"].label == asked
+    assert MessageForm.base_fields["captcha_answer"].label is original
+    questions = {form.fields["captcha_answer"].label for form in [first, bound, *others]}
+    assert len(questions) > 1 and bound["captcha_answer"].label in questions
+
+
+@pytest.mark.parametrize("shape", ["0{pk}", " {pk}", "{pk}.0", "+{pk}", "٣"])
+def test_a_unit_is_accepted_only_as_listed(client, shape):
+    unit = SiteProfile.objects.get(domain="jyj.guiyang.gov.cn")
+    response, data = message_post(client, "yunyan", unit=shape.format(pk=unit.pk))
+    assert "请选择有效的办理单位" in response.content.decode()
+    assert not Message.objects.filter(idempotency_token=data["token"]).exists()
+    response, data = message_post(client, "yunyan", unit=str(unit.pk))
+    assert Message.objects.get(idempotency_token=data["token"]).unit == unit
+
+
+def test_plain_text_without_markup_is_cleaned_as_the_html_parser_would():
+    """The shortcut for text with no tag or entity gives what nh3 gives, on random text."""
+    rng = random.Random(6)
+    alphabet = list("留言内容 ab12>\"'=`/\\;#\r\n\t\x00\x01\x0b\x0c\x1f\x7f\x80\x85\xa0"
+                    "\ufeff\ufffd\u2028\u200b\u3000") + ["\U0001F600", "\U0010FFFF"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        assert guard.plain_text(text) == guard.parsed_plain_text(text), repr(text)
+    assert guard.plain_text("路灯\r\n坏了") == "路灯\n坏了"
+    assert guard.plain_text("<b>路灯</b> &amp; 井盖<script>x</script>") == "路灯 & 井盖"
