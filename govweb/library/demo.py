@@ -119,7 +119,10 @@ def _p(*paragraphs):
 
 def _at(now, days_ago, hour=9, minute=30):
     day = (now - timedelta(days=days_ago)).date()
-    return timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+    moment = timezone.make_aware(datetime(day.year, day.month, day.day, hour, minute))
+    while moment > now:  # never dated in the future, whatever the time of day
+        moment -= timedelta(days=1)
+    return moment
 
 
 def _column(home, slug):

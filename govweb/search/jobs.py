@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 from wagtail.models import Page
 
+from govweb.base.i18n import default_locale_id
+
 from . import actions, documents, tasks
 from .engines import get_engine
 
@@ -15,8 +17,9 @@ def index_drift(engine=None):
     """(page ids live but missing from the index, page keys indexed but no longer live)."""
     engine = engine or get_engine()
     indexed = {k for k in engine.keys() if k.startswith("page:")}
+    # English versions of pages are not indexed (search is Chinese-first; base/i18n.py).
     live = set(
-        Page.objects.live().public().filter(depth__gt=2)
+        Page.objects.live().public().filter(depth__gt=2, locale_id=default_locale_id())
         .exclude(content_type__model__in=documents.SKIPPED_MODELS).values_list("pk", flat=True)
     )
     live_keys = {f"page:{pk}" for pk in live}
