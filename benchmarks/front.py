@@ -10,7 +10,10 @@ dir that already holds them is not imported again — then, for the portal home,
 127.0.0.1 against:
   * embedded cached: the public role exactly as `govweb serve` runs it (govweb/cli.py: gunicorn,
     2 gthread workers), with the in-process page cache (file cache + L1);
-  * nginx front cached: the production topology — nginx with docs/deploy/govweb-page-cache.conf
+  * nginx front cached: the production topology (docs/deploy/nginx-cache.conf) — the edge mirror
+    (govweb-edge-maps.conf, govweb-edge-mirror.conf, GOVWEB_EDGE_MIRROR_DIR on tmpfs) in front of
+    nginx's proxy cache (govweb-page-cache.conf), all included as they are;
+  * nginx proxy cache only: the same without the mirror (every hit a proxy-cache hit);
     (included as it is) in front of that server;
   * uncached: the same server with GOVWEB_PAGE_CACHE=0;
   * nginx static: nginx serving the same bytes from a file (the ceiling);
@@ -25,6 +28,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +42,8 @@ import _harness as h  # noqa: E402
 
 PORTAL = "www-guiyang.localhost"
 CACHE_INCLUDE = h.ROOT / "docs" / "deploy" / "govweb-page-cache.conf"
+MIRROR_INCLUDE = h.ROOT / "docs" / "deploy" / "govweb-edge-mirror.conf"
+MAPS_INCLUDE = h.ROOT / "docs" / "deploy" / "govweb-edge-maps.conf"
 TARGET_FRONT_RATIO = 0.8
 TARGET_EMBEDDED_RPS = 3000
 TARGET_UNCACHED_P95_MS = 50
@@ -171,18 +177,28 @@ def one_at_a_time(port, path, server, n=100):
     return statistics.median(times), times[max(int(len(times) * 0.95) - 1, 0)], cpu
 
 
-def start_front(upstream_port, port, refresh_port):
-    """nginx in front of the app with the documented page-cache location, as it is, and the
-    internal listener the app's refresh calls go to (docs/deploy/nginx-cache.conf)."""
+def start_front(upstream_port, port, refresh_port, mirror_dir=None):
+    """nginx in front of the app with the documented configuration, included as it is: the edge
+    mirror (when `mirror_dir`, the app's GOVWEB_EDGE_MIRROR_DIR, is given) before the page cache,
+    and the internal listener the app's refresh calls go to (docs/deploy/nginx-cache.conf)."""
+    if mirror_dir:
+        maps = f"include {MAPS_INCLUDE};"
+        public = f"""root {mirror_dir};
+    location / {{ include {MIRROR_INCLUDE}; }}
+    location @govweb {{ include {CACHE_INCLUDE}; }}"""
+    else:  # as govweb-page-cache.conf says for a front without the mirror
+        maps = "map $uri $govweb_mirror_ok { default 0; }"
+        public = f"location / {{ include {CACHE_INCLUDE}; }}"
     return h.start_nginx(f"""
   proxy_cache_path {{work}}/cache levels=1:2 keys_zone=govweb:32m max_size=1g inactive=10m
                    use_temp_path=off;
   upstream govweb_public {{ server 127.0.0.1:{upstream_port}; keepalive 64; }}
   map $http_x_govweb_refresh $govweb_refresh {{ "1" 1; default 0; }}
+  {maps}
   server {{
     listen 127.0.0.1:{port};
     set $govweb_proto $scheme;
-    location / {{ include {CACHE_INCLUDE}; }}
+    {public}
   }}
   server {{
     listen 127.0.0.1:{refresh_port};
@@ -221,7 +237,12 @@ def main():
     load_start = os.getloadavg()[0]
     cached_port, uncached_port, granian_port = 18100, 18101, 18102
     front_port, refresh_port, static_port = 18180, 18181, 18080
-    cached = h.start_gunicorn(data_dir, cached_port, workers=2, GOVWEB_PUBLIC_PORT=cached_port)
+    proxy_port, proxy_refresh_port = 18182, 18183
+    # The mirror lives on tmpfs, as docs/deploy recommends (/run/govweb-mirror there).
+    shm = Path("/dev/shm")
+    mirror_dir = tempfile.mkdtemp(prefix="govweb-bench-mirror-", dir=shm if shm.is_dir() else None)
+    cached = h.start_gunicorn(data_dir, cached_port, workers=2, GOVWEB_PUBLIC_PORT=cached_port,
+                              GOVWEB_EDGE_MIRROR_DIR=mirror_dir)
     uncached = h.start_gunicorn(data_dir, uncached_port, workers=2, GOVWEB_PAGE_CACHE=0,
                                 GOVWEB_PUBLIC_PORT=uncached_port)
     granian = None
@@ -230,18 +251,19 @@ def main():
             granian = h.start_granian(data_dir, granian_port, workers=2, GOVWEB_PUBLIC_PORT=granian_port)
         else:
             print("granian is not installed: its row is left out", flush=True)
-    front = static = None
+    front = proxy_front = static = None
     rows = []
     try:
         for port in (cached_port, uncached_port) + ((granian_port,) if granian else ()):
             h.wait_for(f"http://127.0.0.1:{port}/", f"{PORTAL}:{port}", timeout=180)
-        front = start_front(cached_port, front_port, refresh_port)
+        front = start_front(cached_port, front_port, refresh_port, mirror_dir=mirror_dir)
+        proxy_front = start_front(cached_port, proxy_port, proxy_refresh_port)
         for label, path in found["paths"].items():
             def run(port, server, path=path):
                 return h.wrk(f"http://127.0.0.1:{port}{path}", f"{PORTAL}:{port}",
                              connections=args.connections, seconds=args.seconds, server=server)
 
-            for port in (cached_port, front_port) + ((granian_port,) if granian else ()):
+            for port in (cached_port, front_port, proxy_port) + ((granian_port,) if granian else ()):
                 for _ in range(3):  # fill the page cache (and every worker's L1)
                     status, headers, body = fetch(port, path)
                     assert status == 200, (port, path, status)
@@ -253,6 +275,7 @@ def main():
             if granian:
                 result["embedded cached (granian)"] = run(granian_port, granian)
             result["nginx front cached"] = run(front_port, front)
+            result["nginx proxy cache only"] = run(proxy_port, proxy_front)
             result["uncached (gunicorn)"] = run(uncached_port, uncached)
             result["nginx static file"] = run(static_port, static)
             serial = one_at_a_time(uncached_port, path, uncached)
@@ -263,7 +286,8 @@ def main():
                   "with GOVWEB_PURGE_URLS refresh": [
                       publish_delay(front_port, policy, data_dir, purge_urls=refresh) for _ in range(3)]}
     finally:
-        h.stop(cached, uncached, granian, front, static)
+        h.stop(cached, uncached, granian, front, proxy_front, static)
+        shutil.rmtree(mirror_dir, ignore_errors=True)
     load_end = os.getloadavg()[0]
 
     print(f"\nlibrary: {found['items']:,} items, {found['pages']:,} pages; "

@@ -60,7 +60,7 @@ from django.http.request import split_domain_port
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
-from . import a11y
+from . import a11y, edgemirror
 
 logger = logging.getLogger("govweb.pagecache")
 
@@ -395,6 +395,8 @@ class PageCacheMiddleware:
             response = hit.respond(request)
             if response.status_code == 200 and request.method == "GET":
                 meta[FRONT_DOOR_HIT] = hit  # FrontDoor may answer the same request itself next time
+                if "HTTP_X_GOVWEB_MIRROR" in meta:
+                    edgemirror.write(request, hit.content, hit.last_modified, hit.entry["headers"])
             return response
 
         clock_before = shared.get(CLOCK)
@@ -423,6 +425,8 @@ class PageCacheMiddleware:
         if shared.get(CLOCK) == clock_before:
             entry["tags"] = _generations(shared, tags)
             shared.set(key, entry, ttl())
+            if "HTTP_X_GOVWEB_MIRROR" in meta:
+                edgemirror.write(request, content, entry["last_modified"], entry["headers"])
         validators = _validators(entry)
         if _not_modified(request, entry["etag"], entry["last_modified"]):
             response = HttpResponseNotModified()

@@ -30,6 +30,8 @@ def nginx_accepts(tmp_path, http_body):
     body = (http_body
             .replace("/etc/ssl/govweb/", f"{certs}/")
             .replace("/etc/nginx/govweb-page-cache.conf", str(DEPLOY / "govweb-page-cache.conf"))
+            .replace("/etc/nginx/govweb-edge-maps.conf", str(DEPLOY / "govweb-edge-maps.conf"))
+            .replace("/etc/nginx/govweb-edge-mirror.conf", str(DEPLOY / "govweb-edge-mirror.conf"))
             .replace("/var/cache/nginx/govweb", str(tmp_path / "cache")))
     conf = tmp_path / "nginx.conf"
     conf.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
