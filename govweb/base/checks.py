@@ -1,5 +1,7 @@
 """Configuration checks run by `govweb check` (and by Django's own `check`)."""
 
+import os
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.urls import Resolver404, get_resolver
@@ -66,3 +68,24 @@ def check_production_settings(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register(Tags.caches, deploy=False)
+def check_edge_mirror_dir(app_configs, **kwargs):
+    """GOVWEB_EDGE_MIRROR_DIR (base/edgemirror.py) must be a directory the public role can write:
+    otherwise nginx would send every plain page request past its cache to the app."""
+    from . import edgemirror
+
+    root = edgemirror.mirror_dir()
+    if root is None or settings.GOVWEB_ROLE != "public":
+        return []
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = root / f".check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        return [Error(f"GOVWEB_EDGE_MIRROR_DIR {root} is not writable: {error}.",
+                      hint="Create it on tmpfs, writable by the public role and readable by nginx.",
+                      id="govweb.E003")]
+    return []

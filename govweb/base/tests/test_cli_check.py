@@ -38,3 +38,12 @@ def test_production_without_secret_key_fails(tmp_path):
     result = run_check(tmp_path, GOVWEB_MODE="production")
     assert result.returncode == 1
     assert "SECRET_KEY must be set" in result.stdout
+
+
+def test_an_edge_mirror_directory_the_public_role_cannot_write_fails(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run_check(tmp_path, role="public", GOVWEB_EDGE_MIRROR_DIR=str(blocker / "mirror"))
+    assert result.returncode == 1
+    assert "govweb.E003" in result.stdout
+    assert run_check(tmp_path, role="public", GOVWEB_EDGE_MIRROR_DIR=str(tmp_path / "mirror")).returncode == 0
