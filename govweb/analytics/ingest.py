@@ -48,14 +48,16 @@ SEARCH_COLUMNS = (
 )
 
 # nginx "combined", optionally followed by the govweb extra fields: "$host" $request_time
-# "$upstream_cache_status" (see docs/subsystems/analytics.md for the log_format lines).
+# "$govweb_cache_status" (see docs/subsystems/analytics.md for the log_format lines).
 NGINX_PATTERN = (
     r'^(\S+) \S+ (\S+) \[([^\]]+)\] "(\S+) ([^" ]+)[^"]*" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"'
     r'(?: "([^"]*)" ([0-9.]+|-) "([^"]*)")?'
 )
 NGINX_FIELDS = ["ip", "user", "time", "method", "target", "status", "bytes", "ref", "ua",
                 "host", "rt", "cache"]
-CACHE_SERVED = ("HIT", "STALE", "UPDATING", "REVALIDATED")
+# Lines nginx answered without the app (so the app's own log lacks them): its proxy cache, or
+# NGINX — no upstream at all (the edge mirror, base/edgemirror.py; docs/deploy/govweb-edge-maps.conf).
+CACHE_SERVED = ("HIT", "STALE", "UPDATING", "REVALIDATED", "NGINX")
 _nginx_re = re.compile(NGINX_PATTERN)
 _host_in_name = re.compile(r"^(?P<host>[a-z0-9.-]+\.[a-z]{2,})[._-]access", re.I)
 

@@ -58,12 +58,16 @@ def test_nginx_extra_and_combined_formats_are_ingested_without_addresses(store_d
     (logs / "all.log").write_text(
         NGINX_EXTRA.format(host=portal.domain)
         + NGINX_EXTRA.format(host=portal.domain).replace('"HIT"', '"MISS"')  # the app logged it
+        + NGINX_EXTRA.format(host=portal.domain).replace('"HIT"', '"-"')  # a front without cache
+        # Served from the edge mirror: the app never saw it.
+        + NGINX_EXTRA.format(host=portal.domain).replace('"HIT"', '"NGINX"').replace("/xwdt/?q=%E7%A4%BE%E4%BF%9D", "/tzgg/")
         + "garbage line\n", encoding="utf-8")
     # Combined format carries no host: one file per server block, named after the domain.
     (logs / f"{yunyan.domain}.access.log").write_text(NGINX_COMBINED * 2, encoding="utf-8")
     settings.ANALYTICS_NGINX_LOGS = [str(logs / "all.log")]
     run = do_ingest_logs(settle_seconds=0)
-    assert (run.rows, run.malformed) == (1, 1)  # MISS skipped (the app log has it), garbage counted
+    # MISS and a cacheless front's "-" skipped (the app log has them), garbage counted.
+    assert (run.rows, run.malformed) == (2, 1)
 
     settings.ANALYTICS_APP_LOG = "0"  # combined logs are only counted with the app log off
     settings.ANALYTICS_NGINX_LOGS = [str(logs / "*.log")]
@@ -72,7 +76,7 @@ def test_nginx_extra_and_combined_formats_are_ingested_without_addresses(store_d
 
     data = queries.dashboard(DAY, DAY)
     by_site = {r["site"]: r["pv"] for r in data["sites"]}
-    assert by_site == {portal.site_id: 1, yunyan.site_id: 2}
+    assert by_site == {portal.site_id: 2, yunyan.site_id: 2}
     assert {r["ua"] for r in data["devices"]} == {"desktop", "mobile"}
     assert data["searches"][0]["q"] == "社保"
     assert {r["ref"] for r in data["referrers"]} == {"www.baidu.com", ""}

@@ -32,7 +32,8 @@ def nginx_accepts(tmp_path, http_body):
             .replace("/etc/nginx/govweb-page-cache.conf", str(DEPLOY / "govweb-page-cache.conf"))
             .replace("/etc/nginx/govweb-edge-maps.conf", str(DEPLOY / "govweb-edge-maps.conf"))
             .replace("/etc/nginx/govweb-edge-mirror.conf", str(DEPLOY / "govweb-edge-mirror.conf"))
-            .replace("/var/cache/nginx/govweb", str(tmp_path / "cache")))
+            .replace("/var/cache/nginx/govweb", str(tmp_path / "cache"))
+            .replace("/var/log/nginx/", f"{tmp_path}/"))
     conf = tmp_path / "nginx.conf"
     conf.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
                     f"events {{}}\nhttp {{\n{body}\n}}\n")
@@ -49,6 +50,20 @@ def test_the_page_cache_front_is_valid_nginx(tmp_path):
 def test_the_plain_front_is_valid_nginx(tmp_path):
     ok, output = nginx_accepts(tmp_path, (DEPLOY / "nginx-public.conf").read_text())
     assert ok, output
+
+
+def test_the_page_cache_front_logs_what_analytics_reads():
+    """The log format of the production front is the one analytics documents and parses."""
+    import re
+
+    front = (DEPLOY / "nginx-cache.conf").read_text()
+    documented = (ROOT / "docs" / "subsystems" / "analytics.md").read_text()
+
+    def log_format(text):
+        return " ".join(re.search(r"^log_format govweb .*?;$", text, re.S | re.M).group(0).split())
+
+    assert log_format(front) == log_format(documented)
+    assert re.search(r"^access_log \S+ govweb;$", front, re.M)
 
 
 def test_a_broken_include_is_refused(tmp_path):

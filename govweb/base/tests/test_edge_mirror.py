@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 DEPLOY = Path(__file__).resolve().parents[3] / "docs" / "deploy"
 MIRROR_CONF = DEPLOY / "govweb-edge-mirror.conf"
 MAPS_CONF = DEPLOY / "govweb-edge-maps.conf"
+ANALYTICS_DOC = DEPLOY.parent / "subsystems" / "analytics.md"
 EDGE = {"HTTP_X_GOVWEB_EDGE": "1", "HTTP_X_GOVWEB_MIRROR": "1"}
 
 
@@ -186,13 +187,16 @@ def test_nginx_serves_this_seconds_file_and_sends_everything_else_to_the_app(tmp
         page.mkdir(parents=True)
         (page / "index.html").write_bytes(body)
     port = free_port()
+    # The access log format analytics documents, as it is.
+    log_format = re.search(r"^log_format govweb .*?;$", ANALYTICS_DOC.read_text(), re.S | re.M).group(0)
     conf = tmp_path / "nginx.conf"
     conf.write_text(f"""
 pid {tmp_path}/nginx.pid;
 error_log {tmp_path}/error.log;
 events {{}}
 http {{
-  access_log off;
+  {log_format}
+  access_log {tmp_path}/access.log govweb;
   map $http_x_govweb_refresh $govweb_refresh {{ "1" 1; default 0; }}
   include {MAPS_CONF};
   server {{
@@ -231,6 +235,12 @@ http {{
         assert headers["Content-Language"] == "zh-hans"
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert headers["X-Frame-Options"] == "DENY"
+        # Analytics counts it: the app never saw this view (cache status NGINX in the log).
+        from govweb.analytics import ingest
+
+        logged = ingest._nginx_re.match((tmp_path / "access.log").read_text().splitlines()[0])
+        assert (logged.group(5), logged.group(12)) == ("/zcwj/", "NGINX")
+        assert logged.group(12) in ingest.CACHE_SERVED
         # nginx's own validators: a browser revalidating gets 304.
         assert fetch("/zcwj/", **{"If-None-Match": headers["ETag"]})[0] == 304
 
