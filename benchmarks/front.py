@@ -14,7 +14,6 @@ dir that already holds them is not imported again — then, for the portal home,
     (govweb-edge-maps.conf, govweb-edge-mirror.conf, GOVWEB_EDGE_MIRROR_DIR on tmpfs) in front of
     nginx's proxy cache (govweb-page-cache.conf), all included as they are;
   * nginx proxy cache only: the same without the mirror (every hit a proxy-cache hit);
-    (included as it is) in front of that server;
   * uncached: the same server with GOVWEB_PAGE_CACHE=0;
   * nginx static: nginx serving the same bytes from a file (the ceiling);
   * with --granian (if granian is importable): the embedded cached figures under granian;

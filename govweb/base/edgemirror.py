@@ -56,7 +56,7 @@ def mirror_dir():
 
 def content_language(path):
     """Content-Language nginx sends for a mirrored path (the language is in the path)."""
-    return "en" if path == "/en/" or path.startswith("/en/") else settings.LANGUAGE_CODE
+    return "en" if path.startswith("/en/") else settings.LANGUAGE_CODE
 
 
 def _csp_directives(value):
@@ -140,11 +140,7 @@ def write(request, content, last_modified, page_headers):
             _warned.set()
             logger.warning("nginx asks for the edge mirror but GOVWEB_EDGE_MIRROR_DIR is not set")
         return None
-    if request.META.get("QUERY_STRING") or not mirrorable_headers(request.path, page_headers):
-        return None
-    from . import a11y
-
-    if a11y.cache_token(request):
+    if request.META.get("QUERY_STRING"):
         return None
     host = split_domain_port(request.get_host())[0]
     now = time.time()
@@ -155,6 +151,10 @@ def write(request, content, last_modified, page_headers):
     # (X-Govweb-Refresh) replaces it.
     if "HTTP_X_GOVWEB_REFRESH" not in request.META and target.exists():
         return target
+    from . import a11y
+
+    if a11y.cache_token(request) or not mirrorable_headers(request.path, page_headers):
+        return None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".w-")

@@ -56,10 +56,9 @@ def pause_configured():
 
 def test_pause(stage):
     """Crash-test hook: sleep at a named point of a message submission (demo mode only)."""
-    value = os.environ.get("GOVWEB_INTERACTION_TEST_PAUSE", "")
-    if not value or not settings.DEMO:
+    if not pause_configured():
         return
-    name, _sep, seconds = value.partition(":")
+    name, _sep, seconds = os.environ["GOVWEB_INTERACTION_TEST_PAUSE"].partition(":")
     if name == stage:
         import time
 
